@@ -1,0 +1,1 @@
+"""zhucan: meal assistance ordering and kitchen compliance for community elder canteens."""

@@ -1,0 +1,75 @@
+"""create_app(): routers, auth, database lifespan, OpenAPI, static files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Router, get
+from litestar.datastructures import State
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+
+from zhucan.canteens.api import ROUTES as CANTEEN_ROUTES
+from zhucan.db.engine import bind, close_engine, engine_name, make_engine, open_engine
+from zhucan.errors import EXCEPTION_HANDLERS, DomainError
+from zhucan.people.api import ROUTES as PEOPLE_ROUTES
+from zhucan.people.auth import BearerTokenMiddleware
+from zhucan.regions.api import ROUTES as REGION_ROUTES
+from zhucan.settings import PROJECT_ROOT, Settings
+
+API_ROUTES = [*REGION_ROUTES, *CANTEEN_ROUTES, *PEOPLE_ROUTES]
+
+log = logging.getLogger("zhucan")
+
+
+@get("/healthz", operation_id="health", summary="健康检查", tags=["ops"])
+async def healthz(state: State) -> dict[str, str]:
+    engine = state.engine
+    try:
+        await engine._run_in_new_connection("SELECT 1")  # noqa: SLF001 - no public ping in Piccolo
+    except Exception as exc:
+        raise DomainError("数据库无法连接", status_code=503) from exc
+    return {"status": "ok", "database": engine_name(engine)}
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def database(app: Litestar) -> AsyncIterator[None]:
+        bind(engine)
+        await open_engine(engine, settings.db_pool_size)
+        try:
+            yield
+        finally:
+            await close_engine(engine)
+
+    openapi = OpenAPIConfig(
+        title="zhucan 助餐 API",
+        version="1",
+        description="社区老年助餐：点餐、补贴结算与食堂食品安全量化分级。",
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin(path="/")],
+        components=Components(security_schemes={
+            "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}),
+        security=[{}, {"bearer": []}],
+    )
+    return Litestar(
+        route_handlers=[
+            healthz,
+            Router(path="/api/v1", route_handlers=API_ROUTES),
+            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
+                                       include_in_schema=False),
+        ],
+        state=State({"settings": settings, "engine": engine}),
+        lifespan=[database],
+        middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=["^/schema", "^/static"])],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=openapi,
+    )

@@ -1,0 +1,42 @@
+from datetime import date
+from typing import Annotated
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from zhucan.canteens import service
+from zhucan.canteens.schemas import CanteenIn, CanteenPatch, CanteenSummary
+from zhucan.clock import today
+from zhucan.people.auth import requires
+
+
+def _today(request: Request) -> date:
+    return today(request.app.state.settings.tz)
+
+
+class CanteenController(Controller):
+    path = "/canteens"
+    tags = ["canteens"]
+
+    @get("/", operation_id="listCanteens", summary="食堂列表（含食品安全等级）")
+    async def list(self, request: Request, region: Annotated[str | None, QueryParameter(
+            description="只列出该区划（区、街道或社区）内的食堂")] = None) -> list[CanteenSummary]:
+        return await service.summaries(_today(request), region)
+
+    @post("/", guards=[requires("admin")], operation_id="createCanteen", summary="登记食堂")
+    async def create(self, request: Request, data: JSONBody[CanteenIn]) -> CanteenSummary:
+        return await service.create(data, _today(request))
+
+    @patch("/{code:str}", guards=[requires("admin")], operation_id="updateCanteen",
+           summary="修改食堂信息")
+    async def update(self, request: Request, code: FromPath[str], data: JSONBody[CanteenPatch]) -> CanteenSummary:
+        return await service.patch(code, data, _today(request))
+
+    @get("/{code:str}", operation_id="getCanteen", summary="食堂详情（等级、检查历史、未整改问题）")
+    async def get(self, request: Request, code: FromPath[str], as_of: Annotated[
+            date | None, QueryParameter(description="按该日期计算等级，默认今天")] = None,
+    ) -> CanteenSummary:
+        return await service.summary(code, as_of or _today(request))
+
+
+ROUTES = [CanteenController]

@@ -1,0 +1,88 @@
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from zhucan.canteens.rules import licence_problem
+from zhucan.regions.schemas import CODE_PATTERN
+
+Kind = Literal["elder_canteen", "meal_point", "central_kitchen", "rural_table"]
+Size = Literal["small", "medium", "large"]
+SunshineLevel = Literal["none", "transparent", "video", "smart"]
+
+
+class CanteenFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    kind: Kind
+    region: str = Field(min_length=1, max_length=32, description="所在社区/村的区划代码")
+    size: Size
+    address: str = Field(default="", max_length=200)
+    license_no: str = Field(default="", max_length=64, description="食品经营许可证编号")
+    license_issued: date | None = None
+    license_expires: date | None = None
+    sunshine_level: SunshineLevel = "none"
+    capacity: int = Field(default=0, ge=0, le=100000, description="座位或每餐供餐能力")
+    active: bool = True
+
+    @model_validator(mode="after")
+    def _licence_dates(self):
+        problem = licence_problem(self.license_issued, self.license_expires)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class CanteenIn(CanteenFields):
+    code: str = Field(min_length=1, max_length=32, pattern=CODE_PATTERN)
+
+
+class CanteenPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    kind: Kind | None = None
+    region: str | None = Field(default=None, min_length=1, max_length=32)
+    size: Size | None = None
+    address: str | None = Field(default=None, max_length=200)
+    license_no: str | None = Field(default=None, max_length=64)
+    license_issued: date | None = None
+    license_expires: date | None = None
+    sunshine_level: SunshineLevel | None = None
+    capacity: int | None = Field(default=None, ge=0, le=100000)
+    active: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_for_required(cls, data):
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if value is None and key not in ("license_issued", "license_expires"):
+                    raise ValueError(f"{key}：不能设为空")
+        return data
+
+
+class Grade(BaseModel):
+    annual: Literal["A", "B", "C", "rectifying"] | None = Field(
+        description="年度等级；null 表示未评级（近 365 天无检查或许可证不满 90 天）")
+    dynamic: Literal["excellent", "good", "fair", "ungraded"] | None = Field(
+        description="最近一次检查的动态等级；首检前为 null")
+    score: float | None = Field(description="最近一次检查得分（0–100，一位小数）")
+    as_of: date
+
+
+class CanteenSummary(BaseModel):
+    code: str
+    name: str
+    kind: Kind
+    region: str
+    size: Size
+    grade: Grade
+    sunshine_level: SunshineLevel
+    license_expires: date | None
+    active: bool
+    address: str
+    license_no: str
+    license_issued: date | None
+    capacity: int

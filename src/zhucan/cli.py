@@ -1,0 +1,149 @@
+"""The `zhucan` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from zhucan.settings import Settings
+
+T = TypeVar("T")
+
+
+def run_with_database(work: Callable[[Settings], Awaitable[T]], migrate: bool = True) -> T:
+    """Run `work` against the configured database, migrated first."""
+    from zhucan.db.engine import bind, close_engine, make_engine, open_engine
+    from zhucan.db.migrate import upgrade
+
+    settings = Settings.from_env()
+
+    async def main() -> T:
+        engine = make_engine(settings.database_url)
+        bind(engine)
+        await open_engine(engine, settings.db_pool_size)
+        try:
+            if migrate:
+                await upgrade()
+            return await work(settings)
+        finally:
+            await close_engine(engine)
+
+    return asyncio.run(main())
+
+
+@click.group()
+def main() -> None:
+    """zhucan 助餐: community elder meal ordering and kitchen compliance."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="Worker processes; on SQLite they share the file through BEGIN IMMEDIATE.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Apply pending migrations, then serve the app."""
+    import uvicorn
+
+    async def nothing(_: Settings) -> None:
+        return None
+
+    run_with_database(nothing)
+    os.environ.setdefault("ZHUCAN_PUBLIC_URL", f"http://{host}:{port}")
+    uvicorn.run("zhucan.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=False)
+
+
+@main.group()
+def db() -> None:
+    """Database commands."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply pending migrations."""
+    from zhucan.db.migrate import upgrade as do_upgrade
+
+    async def work(_: Settings) -> None:
+        await do_upgrade(verbose=True)
+
+    run_with_database(work, migrate=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def load(paths: tuple[Path, ...]) -> None:
+    """Import data files (kitchens/, menus/); a second load of the same files changes nothing."""
+    from zhucan.data_files import DataFileError, load_paths
+
+    async def work(_: Settings):
+        return await load_paths(list(paths))
+
+    try:
+        report = run_with_database(work)
+    except DataFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"loaded {report.files} files, {report.changed} records changed "
+               f"({', '.join(f'{k}: {v}' for k, v in report.by_kind.items()) or 'none'})")
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo district: regions, canteens, menus, 200 elders, one account per role."""
+    from zhucan.clock import today
+    from zhucan.demo import ACCOUNTS, DEMO_PIN, load_demo
+
+    async def work(settings: Settings):
+        return await load_demo(settings, today(settings.tz))
+
+    result = run_with_database(work)
+    click.echo(f"demo district ready: {result['elders']} elders, "
+               f"{result['files_changed']} data records changed")
+    click.echo("demo logins (username / password / role):")
+    for a in ACCOUNTS:
+        click.echo(f"  {a.username:<11} {a.password:<18} {a.role}"
+                   + (f" ({a.canteen})" if a.canteen else ""))
+    click.echo(f"demo 爱心卡 (PIN {DEMO_PIN}): {', '.join(result['cards'])}")
+
+
+@main.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", required=True,
+              type=click.Choice(["admin", "operator", "volunteer", "family", "canteen_staff",
+                                 "inspector"]))
+@click.option("--canteen", default=None, help="Canteen code, for canteen_staff.")
+def users_add(username: str, role: str, canteen: str | None) -> None:
+    """Create a staff account; the password comes from ZHUCAN_PASSWORD or a prompt."""
+    from pydantic import ValidationError
+
+    from zhucan.errors import DomainError
+    from zhucan.people.schemas import StaffIn
+    from zhucan.people.service import create_staff
+
+    password = os.environ.get("ZHUCAN_PASSWORD") or click.prompt(
+        "password", hide_input=True, confirmation_prompt=True)
+    try:
+        data = StaffIn(username=username, password=password, role=role, canteen=canteen)
+    except ValidationError as exc:
+        raise click.ClickException(f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from None
+
+    async def work(_: Settings):
+        return await create_staff(data)
+
+    try:
+        staff = run_with_database(work)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"created {staff.role} {staff.username}")

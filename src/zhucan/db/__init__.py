@@ -1,0 +1,1 @@
+"""Database layer: engine choice, the one write-transaction helper, migrations."""

@@ -1,0 +1,165 @@
+"""Problem-details errors (RFC 9457) with Chinese titles and details that name the field and rule."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from typing import Any
+
+import asyncpg
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+log = logging.getLogger("zhucan.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+TITLES = {
+    400: "请求无效",
+    401: "未认证或凭据错误",
+    403: "无权执行此操作",
+    404: "未找到",
+    405: "不支持的请求方法",
+    409: "与当前状态冲突",
+    413: "请求过大",
+    415: "不支持的内容类型",
+    422: "请求与先前不一致",
+    423: "卡已锁定",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+}
+
+
+class DomainError(Exception):
+    """A refusal the user can act on; `detail` is shown to them as-is."""
+
+    status_code = 400
+
+    def __init__(self, detail: str, *, field: str | None = None, status_code: int | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+        self.headers = headers or {}
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class BadInput(DomainError):
+    status_code = 400
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class Locked(DomainError):
+    status_code = 423
+
+
+# Pydantic's English messages, said in Chinese; unmatched ones pass through unchanged.
+_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^Field required$"), "缺少必填字段"),
+    (re.compile(r"^Value error, (.*)$", re.S), r"\1"),
+    (re.compile(r"^Assertion failed, (.*)$", re.S), r"\1"),
+    (re.compile(r"^Input should be a valid integer.*"), "必须是整数"),
+    (re.compile(r"^Input should be a valid string.*"), "必须是字符串"),
+    (re.compile(r"^Input should be a valid boolean.*"), "必须是 true 或 false"),
+    (re.compile(r"^Input should be a valid date.*"), "必须是 YYYY-MM-DD 格式的日期"),
+    (re.compile(r"^Input should be a valid list.*"), "必须是数组"),
+    (re.compile(r"^Input should be a valid dictionary.*"), "必须是 JSON 对象"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"必须大于或等于 \1"),
+    (re.compile(r"^Input should be greater than (\S+)$"), r"必须大于 \1"),
+    (re.compile(r"^Input should be less than or equal to (\S+)$"), r"必须小于或等于 \1"),
+    (re.compile(r"^Input should be less than (\S+)$"), r"必须小于 \1"),
+    (re.compile(r"^Input should be (.*)$"), r"取值必须是 \1"),
+    (re.compile(r"^String should have at least (\d+) characters?$"), r"至少 \1 个字符"),
+    (re.compile(r"^String should have at most (\d+) characters?$"), r"最多 \1 个字符"),
+    (re.compile(r"^String should match pattern '(.*)'$"), r"格式不符合 \1"),
+    (re.compile(r"^List should have at least (\d+) items?.*"), r"至少需要 \1 项"),
+    (re.compile(r"^List should have at most (\d+) items?.*"), r"最多 \1 项"),
+    (re.compile(r"^Extra inputs are not permitted$"), "不允许的字段"),
+]
+
+
+def chinese_message(message: str) -> str:
+    for pattern, replacement in _MESSAGES:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
+def problem(status: int, detail: str, *, headers: dict[str, str] | None = None,
+            **extra: Any) -> Response:
+    body = {"type": "about:blank", "status": status, "title": TITLES.get(status, "错误"),
+            "detail": detail, **extra}
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_problem(exc: ValidationException) -> Response:
+    errors = []
+    for item in exc.extra or []:
+        if isinstance(item, dict):
+            field = item.get("key") or ""
+            errors.append({"field": field, "message": chinese_message(str(item.get("message", "")))})
+    if errors:
+        detail = "；".join(f"{e['field'] or '请求体'}：{e['message']}" for e in errors)
+    elif "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
+        detail = f"请求体不是有效的 JSON（{exc.detail}）"
+    else:
+        detail = chinese_message(str(exc.detail))
+    return problem(400, detail, errors=errors)
+
+
+def domain_error_handler(_: Request, exc: DomainError) -> Response:
+    extra = {"field": exc.field} if exc.field else {}
+    return problem(exc.status_code, exc.detail, headers=exc.headers, **extra)
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    if isinstance(exc, ValidationException):
+        return _validation_problem(exc)
+    status = exc.status_code
+    detail = {
+        401: "需要有效的登录令牌（Authorization: Bearer …）",
+        403: "当前账号的角色不允许此操作",
+        404: f"没有这个地址：{request.url.path}",
+        405: f"{request.url.path} 不支持 {request.method} 请求",
+    }.get(status, chinese_message(str(exc.detail)))
+    if status >= 500:
+        log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
+        detail = "服务器出错，请稍后重试"
+    return problem(status, detail, headers=exc.headers)
+
+
+def integrity_error_handler(request: Request, exc: Exception) -> Response:
+    """A uniqueness race lost between the service's check and its insert is a conflict, not a bug."""
+    log.info("integrity error on %s %s: %s", request.method, request.url.path, exc)
+    return problem(409, "该记录已存在或与现有数据冲突，请刷新后重试")
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "服务器出错，请稍后重试")
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_handler,
+    sqlite3.IntegrityError: integrity_error_handler,
+    asyncpg.IntegrityConstraintViolationError: integrity_error_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}

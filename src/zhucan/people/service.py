@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+
+from zhucan.clock import now_utc
+from zhucan.errors import BadInput, Conflict, Forbidden, Locked, NotAuthenticated, NotFound
+from zhucan.people import rules
+from zhucan.people.auth import ROLE_NAMES, Staff, hash_password, password_matches
+from zhucan.people.schemas import ElderIn, ElderOut, LinkOut, StaffIn
+from zhucan.people.tables import Elder, ElderLink, StaffUser
+from zhucan.regions import service as regions
+from zhucan.settings import Settings
+
+# ---------------------------------------------------------------- staff
+
+
+async def create_staff(data: StaffIn) -> Staff:
+    canteen_id = None
+    if data.role == "canteen_staff":
+        if not data.canteen:
+            raise BadInput("canteen：食堂工作人员必须绑定一个食堂", field="canteen")
+        from zhucan.canteens.service import require as require_canteen
+
+        canteen_id = (await require_canteen(data.canteen))["id"]
+    elif data.canteen:
+        raise BadInput("canteen：只有食堂工作人员（canteen_staff）绑定食堂", field="canteen")
+    if await StaffUser.exists().where(StaffUser.username == data.username):
+        raise Conflict(f"username：用户名 {data.username} 已存在", field="username")
+    row = StaffUser(username=data.username, display_name=data.display_name or data.username,
+                    password_hash=hash_password(data.password), role=data.role,
+                    canteen=canteen_id, created_at=now_utc())
+    await row.save()
+    return Staff(id=row.id, username=data.username, role=data.role,
+                 canteen_code=data.canteen if canteen_id else None)
+
+
+async def authenticate(username: str, password: str) -> Staff:
+    row = await StaffUser.select(
+        StaffUser.id, StaffUser.username, StaffUser.password_hash, StaffUser.role,
+        StaffUser.active, StaffUser.canteen.code.as_alias("canteen_code"),
+    ).where(StaffUser.username == username).first()
+    if row is None or not row["active"] or not password_matches(row["password_hash"], password):
+        raise NotAuthenticated("用户名或密码错误")
+    return Staff(id=row["id"], username=row["username"], role=row["role"],
+                 canteen_code=row["canteen_code"])
+
+
+# ---------------------------------------------------------------- elders
+
+
+def _elder_out(row: dict, today: date) -> ElderOut:
+    age = rules.age_on(row["birth_date"], today)
+    return ElderOut(
+        elder_id=row["id"], card_no=row["card_no"], name=rules.mask_name(row["name"]),
+        phone=rules.mask_phone(row["phone"]) if row["phone"] else "",
+        id_number=rules.mask_id_last4(row["id_last4"]), region=row["region"],
+        categories=rules.split_codes(row["categories"]), age=age, age_tier=rules.age_tier(age),
+        lives_alone=row["lives_alone"], diet=rules.split_codes(row["diet"]),
+        allergies=rules.split_codes(row["allergies"]), proxy_consent=row["proxy_consent"],
+        address=row["address"], status=row["status"],
+    )
+
+
+ELDER_COLUMNS = [
+    Elder.id, Elder.card_no, Elder.name, Elder.phone, Elder.id_last4, Elder.birth_date,
+    Elder.region.code.as_alias("region"), Elder.categories, Elder.lives_alone, Elder.diet,
+    Elder.allergies, Elder.proxy_consent, Elder.address, Elder.status,
+]
+
+
+async def _new_card_no() -> str:
+    while True:
+        card_no = rules.card_no_from("8" + "".join(secrets.choice("0123456789") for _ in range(10)))
+        if not await Elder.exists().where(Elder.card_no == card_no):
+            return card_no
+
+
+async def create_elder(data: ElderIn, settings: Settings, today: date) -> ElderOut:
+    birth = rules.parse_id_number(data.id_number)
+    if rules.age_on(birth, today) < rules.MIN_ELDER_AGE:
+        raise BadInput(f"id_number：助餐服务对象须年满 {rules.MIN_ELDER_AGE} 周岁", field="id_number")
+    region = await regions.require(data.region, field="region")
+    digest = rules.id_number_digest(settings.secret_key, data.id_number)
+    if await Elder.exists().where(Elder.id_digest == digest):
+        raise Conflict("id_number：该身份证号已登记过老人", field="id_number")
+    card_no = await _new_card_no()
+    row = Elder(
+        name=data.name.strip(), id_digest=digest, id_last4=data.id_number[-4:], birth_date=birth,
+        phone=data.phone, region=region["id"], categories=rules.join_codes(data.categories),
+        card_no=card_no, pin_digest=rules.pin_digest(settings.secret_key, card_no, data.pin),
+        lives_alone=data.lives_alone, diet=rules.join_codes(data.diet),
+        allergies=rules.join_codes(data.allergies), proxy_consent=data.proxy_consent,
+        address=data.address, created_at=now_utc(),
+    )
+    await row.save()
+    return await get_elder(row.id, today)
+
+
+async def get_elder(elder_id: int, today: date) -> ElderOut:
+    row = await Elder.select(*ELDER_COLUMNS).where(Elder.id == elder_id).first()
+    if row is None:
+        raise NotFound(f"没有编号为 {elder_id} 的老人")
+    return _elder_out(row, today)
+
+
+async def is_linked(elder_id: int, staff_id: int) -> bool:
+    return await ElderLink.exists().where(
+        (ElderLink.elder == elder_id) & (ElderLink.staff == staff_id))
+
+
+async def ensure_can_view(staff: Staff, elder_id: int) -> None:
+    """Admins and operators see every elder; volunteers and family only those linked to them."""
+    if not await Elder.exists().where(Elder.id == elder_id):
+        raise NotFound(f"没有编号为 {elder_id} 的老人")
+    if staff.role in ("admin", "operator"):
+        return
+    if staff.role in ("volunteer", "family") and await is_linked(elder_id, staff.id):
+        return
+    raise Forbidden("只能查看与本账号关联的老人")
+
+
+async def visible_elders(staff: Staff, today: date, q: str | None, limit: int) -> list[ElderOut]:
+    query = Elder.select(*ELDER_COLUMNS).order_by(Elder.id).limit(limit)
+    if staff.role in ("volunteer", "family"):
+        query = query.where(Elder.id.is_in(
+            ElderLink.select(ElderLink.elder).where(ElderLink.staff == staff.id)))
+    elif staff.role not in ("admin", "operator"):
+        raise Forbidden("只有管理员、热线话务员和关联的志愿者、家属可以查看老人信息")
+    if q:
+        q = q.strip()
+        if q.isdigit() and len(q) == 12:
+            query = query.where(Elder.card_no == q)
+        elif q.isdigit():
+            query = query.where(Elder.phone.like(f"%{q}"))
+        else:
+            query = query.where(Elder.name.like(f"%{q}%"))
+    return [_elder_out(r, today) for r in await query]
+
+
+async def link(elder_id: int, username: str) -> LinkOut:
+    if not await Elder.exists().where(Elder.id == elder_id):
+        raise NotFound(f"没有编号为 {elder_id} 的老人")
+    staff = await StaffUser.select(StaffUser.id, StaffUser.role).where(
+        StaffUser.username == username).first()
+    if staff is None:
+        raise BadInput(f"username：没有用户名为 {username} 的账号", field="username")
+    if staff["role"] not in ("volunteer", "family"):
+        raise BadInput(f"username：只能关联志愿者或家属账号，{username} 是"
+                       f"{ROLE_NAMES[staff['role']]}", field="username")
+    if await is_linked(elder_id, staff["id"]):
+        raise Conflict(f"username：{username} 已与该老人关联", field="username")
+    await ElderLink.insert(ElderLink(elder=elder_id, staff=staff["id"],
+                                     created_at=now_utc())).run()
+    return LinkOut(elder_id=elder_id, username=username, role=staff["role"])
+
+
+# ---------------------------------------------------------------- 爱心卡 PIN
+
+
+async def verify_card_pin(card_no: str, pin: str, settings: Settings) -> int:
+    """The elder id behind a card and PIN; counts wrong PINs and locks the card after five.
+
+    The counter is written in its own statement, not the caller's transaction, so that a refused
+    order cannot roll a failed attempt back.
+    """
+    row = await Elder.select(Elder.id, Elder.pin_digest, Elder.failed_pins, Elder.locked_until,
+                             Elder.status).where(Elder.card_no == card_no).first()
+    if row is None or not rules.is_valid_card_no(card_no):
+        raise NotAuthenticated("爱心卡号或密码错误", field="card_no")
+    now = now_utc()
+    locked_until: datetime | None = row["locked_until"]
+    if locked_until is not None and locked_until > now:
+        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+        raise Locked(f"密码连续输错 {rules.PIN_ATTEMPTS} 次，爱心卡已锁定，请 {minutes} 分钟后再试",
+                     field="pin")
+    if not secrets.compare_digest(row["pin_digest"],
+                                  rules.pin_digest(settings.secret_key, card_no, pin)):
+        failed = row["failed_pins"] + 1
+        if failed >= rules.PIN_ATTEMPTS:
+            await Elder.update({Elder.failed_pins: 0, Elder.locked_until: now + timedelta(
+                minutes=rules.PIN_LOCK_MINUTES)}).where(Elder.id == row["id"]).run()
+            raise Locked(f"密码连续输错 {rules.PIN_ATTEMPTS} 次，爱心卡已锁定 "
+                         f"{rules.PIN_LOCK_MINUTES} 分钟", field="pin")
+        await Elder.update({Elder.failed_pins: Elder.failed_pins + 1}).where(
+            Elder.id == row["id"]).run()
+        raise NotAuthenticated(f"爱心卡号或密码错误，还可再试 {rules.PIN_ATTEMPTS - failed} 次",
+                               field="pin")
+    if row["failed_pins"] or locked_until is not None:
+        await Elder.update({Elder.failed_pins: 0, Elder.locked_until: None}).where(
+            Elder.id == row["id"]).run()
+    if row["status"] != "active":
+        raise Forbidden("该爱心卡已冻结（老人已去世或迁出）", field="card_no")
+    return row["id"]

@@ -1,0 +1,73 @@
+"""Settings read from the environment (ZHUCAN_*)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+log = logging.getLogger("zhucan")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE_URL = "sqlite:///zhucan.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    public_url: str | None = None
+    secret_key: str = field(default="", repr=False)
+    timezone: str = "Asia/Shanghai"
+    token_ttl_seconds: int = 12 * 3600
+    db_pool_size: int = 10
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///").removeprefix("sqlite://"))
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        url = env.get("ZHUCAN_DATABASE_URL") or DEFAULT_DATABASE_URL
+        base = cls(
+            database_url=url,
+            public_url=env.get("ZHUCAN_PUBLIC_URL") or None,
+            timezone=env.get("ZHUCAN_TIMEZONE") or "Asia/Shanghai",
+            token_ttl_seconds=int(env.get("ZHUCAN_TOKEN_TTL_SECONDS") or 12 * 3600),
+            db_pool_size=int(env.get("ZHUCAN_DB_POOL_SIZE") or 10),
+        )
+        ZoneInfo(base.timezone)  # fail at start-up on an unknown zone, not at the first order
+        key = env.get("ZHUCAN_SECRET_KEY") or _kept_secret(base)
+        return cls(**{**base.__dict__, "secret_key": key})
+
+
+def _kept_secret(settings: Settings) -> str:
+    """A generated key kept on disk, so that restarts keep tokens and PIN hashes valid."""
+    if settings.is_sqlite:
+        path = settings.sqlite_path.with_name(settings.sqlite_path.name + ".secret")
+    else:
+        path = Path("zhucan.secret")
+    if path.exists():
+        return path.read_text().strip()
+    log.warning(
+        "ZHUCAN_SECRET_KEY is not set: generated one and kept it in %s. "
+        "Back this file up with the database; losing it invalidates every 爱心卡 PIN.",
+        path,
+    )
+    key = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    return key
