@@ -16,13 +16,15 @@ from litestar.static_files import create_static_files_router
 
 from zhucan.canteens.api import ROUTES as CANTEEN_ROUTES
 from zhucan.db.engine import bind, close_engine, engine_name, make_engine, open_engine
-from zhucan.errors import EXCEPTION_HANDLERS, DomainError
+from zhucan.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS, DomainError
 from zhucan.people.api import ROUTES as PEOPLE_ROUTES
 from zhucan.people.auth import BearerTokenMiddleware
 from zhucan.regions.api import ROUTES as REGION_ROUTES
 from zhucan.settings import PROJECT_ROOT, Settings
 
 API_ROUTES = [*REGION_ROUTES, *CANTEEN_ROUTES, *PEOPLE_ROUTES]
+
+SWAGGER = "/static/vendor/swagger-ui"
 
 log = logging.getLogger("zhucan")
 
@@ -55,12 +57,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         version="1",
         description="社区老年助餐：点餐、补贴结算与食堂食品安全量化分级。",
         path="/schema",
-        render_plugins=[SwaggerRenderPlugin(path="/")],
+        # Served from our own static files: district networks often have no internet access.
+        render_plugins=[SwaggerRenderPlugin(
+            path="/", js_url=f"{SWAGGER}/swagger-ui-bundle.js", css_url=f"{SWAGGER}/swagger-ui.css",
+            standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js")],
         components=Components(security_schemes={
             "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}),
         security=[{}, {"bearer": []}],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             Router(path="/api/v1", route_handlers=API_ROUTES),
@@ -73,3 +78,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
     )
+    _document_problem_responses(app)
+    return app
+
+
+def _document_problem_responses(app: Litestar) -> None:
+    """Every API operation's OpenAPI entry describes its errors as the problem+json they are."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if route.path.startswith("/api/"):
+                handler.responses = {**ERROR_RESPONSES, **(handler.responses or {})}

@@ -10,6 +10,8 @@ from typing import Any
 import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from pydantic import BaseModel, Field
 
 log = logging.getLogger("zhucan.errors")
 
@@ -28,6 +30,24 @@ TITLES = {
     423: "卡已锁定",
     429: "请求过于频繁",
     500: "服务器内部错误",
+}
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as every error response of the API is shaped."""
+
+    type: str = "about:blank"
+    status: int
+    title: str
+    detail: str = Field(description="用中文说明哪个字段违反了哪条规则")
+    field: str | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+ERROR_RESPONSES = {
+    status: ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
+                         description=title, generate_examples=False)
+    for status, title in TITLES.items() if status in (400, 401, 403, 404, 409)
 }
 
 
