@@ -23,10 +23,11 @@ def id_check_char(first17: str) -> str:
     return ID_CHECK_CHARS[total % 11]
 
 
+# Digit classes are spelled [0-9]: Python's \d also matches full-width ０-９, which int() accepts.
 def parse_id_number(id_number: str) -> date:
     """Validate an 18-character 居民身份证 number (GB 11643) and return the birth date in it."""
     value = id_number.strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise RuleViolation("身份证号必须是 18 位，前 17 位为数字，最后一位为数字或 X")
     if id_check_char(value[:17]) != value[17]:
         raise RuleViolation("身份证号校验位不正确，请核对号码")
@@ -64,7 +65,7 @@ def luhn_check_digit(digits: str) -> str:
 
 
 def is_valid_card_no(card_no: str) -> bool:
-    return bool(re.fullmatch(r"\d{12}", card_no)) and luhn_check_digit(card_no[:11]) == card_no[11]
+    return bool(re.fullmatch(r"[0-9]{12}", card_no)) and luhn_check_digit(card_no[:11]) == card_no[11]
 
 
 def card_no_from(payload11: str) -> str:
@@ -72,7 +73,7 @@ def card_no_from(payload11: str) -> str:
 
 
 def validate_pin(pin: str) -> str:
-    if not re.fullmatch(r"\d{6}", pin or ""):
+    if not re.fullmatch(r"[0-9]{6}", pin or ""):
         raise RuleViolation("密码必须是 6 位数字")
     return pin
 
@@ -98,9 +99,12 @@ def mask_name(name: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    """138****1234; shorter numbers lose the prefix so that at least four digits stay hidden."""
+    if len(phone) >= 11:
+        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    if len(phone) >= 8:
+        return "*" * (len(phone) - 4) + phone[-4:]
+    return "*" * len(phone)
 
 
 def mask_id_last4(last4: str) -> str:
@@ -109,7 +113,7 @@ def mask_id_last4(last4: str) -> str:
 
 def validate_phone(phone: str) -> str:
     value = phone.strip().replace(" ", "").replace("-", "")
-    if not re.fullmatch(r"1[3-9]\d{9}|0\d{9,11}", value):
+    if not re.fullmatch(r"1[3-9][0-9]{9}|0[0-9]{9,11}", value):
         raise RuleViolation("电话号码须为 11 位手机号或带区号的固定电话")
     return value
 
