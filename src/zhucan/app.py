@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from litestar import Litestar, Router, get
 from litestar.datastructures import State
@@ -12,7 +13,9 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from zhucan.canteens.api import ROUTES as CANTEEN_ROUTES
 from zhucan.db.engine import bind, close_engine, engine_name, make_engine, open_engine
@@ -21,6 +24,8 @@ from zhucan.people.api import ROUTES as PEOPLE_ROUTES
 from zhucan.people.auth import BearerTokenMiddleware
 from zhucan.regions.api import ROUTES as REGION_ROUTES
 from zhucan.settings import PROJECT_ROOT, Settings
+from zhucan.web.labels import JINJA_GLOBALS, yuan
+from zhucan.web.pages import ROUTES as PAGE_ROUTES
 
 API_ROUTES = [*REGION_ROUTES, *CANTEEN_ROUTES, *PEOPLE_ROUTES]
 
@@ -69,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             healthz,
             Router(path="/api/v1", route_handlers=API_ROUTES),
+            *PAGE_ROUTES,
             create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
                                        include_in_schema=False),
         ],
@@ -77,9 +83,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=["^/schema", "^/static"])],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
+        template_config=TemplateConfig(directory=Path(__file__).parent / "web" / "templates",
+                                       engine=JinjaTemplateEngine, engine_callback=_jinja_setup),
     )
     _document_problem_responses(app)
     return app
+
+
+def _jinja_setup(engine: JinjaTemplateEngine) -> None:
+    engine.engine.globals.update(JINJA_GLOBALS)
+    engine.engine.filters["yuan"] = yuan
 
 
 def _document_problem_responses(app: Litestar) -> None:

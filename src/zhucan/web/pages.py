@@ -1,0 +1,35 @@
+"""Server-rendered pages. Handlers only gather data from the domain services and render."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.params import FromPath
+from litestar.response import Template
+
+from zhucan.canteens import service as canteens
+from zhucan.clock import today
+
+
+@get("/", operation_id="homePage", summary="首页", include_in_schema=False)
+async def home() -> Template:
+    return Template("index.html")
+
+
+class PublicPages(Controller):
+    path = "/public"
+    include_in_schema = False
+
+    @get("/canteens", operation_id="publicCanteensPage", summary="食堂食品安全公示页")
+    async def canteens(self, request: Request) -> Template:
+        as_of = today(request.app.state.settings.tz)
+        return Template("public_canteens.html",
+                        context={"canteens": await canteens.summaries(as_of), "as_of": as_of})
+
+    @get("/canteens/{code:str}", operation_id="publicCanteenPage", summary="单个食堂公示页")
+    async def canteen(self, request: Request, code: FromPath[str]) -> Template:
+        as_of = today(request.app.state.settings.tz)
+        return Template("public_canteen.html",
+                        context={"canteen": await canteens.summary(code, as_of), "as_of": as_of})
+
+
+ROUTES = [home, PublicPages]
