@@ -108,6 +108,10 @@ async def db(database: TestDatabase) -> AsyncIterator[TestDatabase]:
 async def client(db: TestDatabase) -> AsyncIterator[AsyncTestClient]:
     app = create_app(db.settings())
     async with AsyncTestClient(app=app, base_url="http://zhucan.test") as test_client:
+        # The client runs the app in a portal thread with its own event loop, where the lifespan
+        # bound the app's pooled engine; tests also call services on this loop, so both sides
+        # use the run's pool-less engine, which opens a connection per query on any loop.
+        db.rebind()
         yield test_client
     db.rebind()
 
