@@ -65,6 +65,19 @@ class TestDatabase:
                 f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Production argon2 costs ~0.3 s a hash on a busy 2-core machine and tests create hundreds
+    of accounts; verification reads the cost from each hash, so both kinds keep working."""
+    from argon2 import PasswordHasher
+
+    from zhucan.people import auth
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
+
+
 @pytest.fixture(scope="session", params=ENGINES)
 async def database(request, tmp_path_factory) -> AsyncIterator[TestDatabase]:
     """A freshly migrated database of one engine, for the whole run."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from pydantic import BaseModel, Field
 
@@ -105,6 +105,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Input should be greater than (\S+)$"), r"必须大于 \1"),
     (re.compile(r"^Input should be less than or equal to (\S+)$"), r"必须小于或等于 \1"),
     (re.compile(r"^Input should be less than (\S+)$"), r"必须小于 \1"),
+    (re.compile(r"^Input should be ('.*') or ('[^']*')$"), r"取值必须是 \1 或 \2 之一"),
     (re.compile(r"^Input should be (.*)$"), r"取值必须是 \1"),
     (re.compile(r"^String should have at least (\d+) characters?$"), r"至少 \1 个字符"),
     (re.compile(r"^String should have at most (\d+) characters?$"), r"最多 \1 个字符"),
@@ -112,6 +113,16 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^List should have at least (\d+) items?.*"), r"至少需要 \1 项"),
     (re.compile(r"^List should have at most (\d+) items?.*"), r"最多 \1 项"),
     (re.compile(r"^Extra inputs are not permitted$"), "不允许的字段"),
+    # msgspec's messages, for query and path parameters.
+    (re.compile(r"^Expected `int`, got .*"), "必须是整数"),
+    (re.compile(r"^Expected `bool`, got .*"), "必须是 true 或 false"),
+    (re.compile(r"^Expected `str`, got .*"), "必须是字符串"),
+    (re.compile(r"^Expected `str` of length >= (\d+)$"), r"至少 \1 个字符"),
+    (re.compile(r"^Expected `str` of length <= (\d+)$"), r"最多 \1 个字符"),
+    (re.compile(r"^Expected `\w+` >= (\S+)$"), r"必须大于或等于 \1"),
+    (re.compile(r"^Expected `\w+` <= (\S+)$"), r"必须小于或等于 \1"),
+    (re.compile(r"^Invalid RFC3339 encoded date$"), "必须是 YYYY-MM-DD 格式的日期"),
+    (re.compile(r"^Invalid enum value (.*)$"), r"不是允许的取值：\1"),
 ]
 
 
@@ -134,7 +145,10 @@ def _validation_problem(exc: ValidationException) -> Response:
     for item in exc.extra or []:
         if isinstance(item, dict):
             field = item.get("key") or ""
-            errors.append({"field": field, "message": chinese_message(str(item.get("message", "")))})
+            message = str(item.get("message", ""))
+            if field == "data" and message == "'data'":  # Litestar's way of saying "no body"
+                field, message = "", "缺少 JSON 请求体"
+            errors.append({"field": field, "message": chinese_message(message)})
     if errors:
         detail = "；".join(f"{e['field'] or '请求体'}：{e['message']}" for e in errors)
     elif "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
@@ -152,6 +166,8 @@ def domain_error_handler(_: Request, exc: DomainError) -> Response:
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ValidationException):
         return _validation_problem(exc)
+    if isinstance(exc.__cause__, SerializationException):
+        return problem(400, f"请求体不是有效的 JSON（{exc.detail}）")
     status = exc.status_code
     detail = {
         401: "需要有效的登录令牌（Authorization: Bearer …）",

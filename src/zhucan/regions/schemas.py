@@ -1,9 +1,11 @@
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 CODE_PATTERN = r"^[A-Za-z0-9_-]+$"
 
 
 class RegionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     code: str = Field(min_length=1, max_length=32, pattern=CODE_PATTERN,
                       description="区划代码，字母、数字、-、_")
     name: str = Field(min_length=1, max_length=100)

@@ -1,0 +1,91 @@
+"""POST /auth/token and what every kind of credential may do on the admin-only endpoints."""
+
+import pytest
+
+from tests.conftest import TEST_SECRET
+from tests.problems import assert_problem
+from zhucan.people.auth import ROLE_NAMES, issue_token
+
+ROLES = ["admin", "operator", "volunteer", "family", "canteen_staff", "inspector"]
+
+
+async def test_login_returns_a_bearer_token_that_works(client, factory):
+    await factory.staff("operator", username="hotline1")
+    response = await client.post("/api/v1/auth/token",
+                                 json={"username": "hotline1", "password": "password-123"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "bearer"
+    assert body["role"] == "operator"
+    assert body["expires_in"] == 12 * 3600
+    listed = await client.get("/api/v1/elders",
+                              headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert listed.status_code == 200, listed.text
+
+
+@pytest.mark.parametrize("username, password", [
+    ("hotline1", "wrong-password"), ("nobody", "password-123"), ("HOTLINE1", "password-123"),
+])
+async def test_wrong_credentials_are_401(client, factory, username, password):
+    await factory.staff("operator", username="hotline1")
+    response = await client.post("/api/v1/auth/token",
+                                 json={"username": username, "password": password})
+    assert_problem(response, 401, "用户名或密码错误")
+
+
+async def test_login_without_password_names_the_field(client):
+    response = await client.post("/api/v1/auth/token", json={"username": "hotline1"})
+    assert_problem(response, 400, "password", "缺少必填字段")
+
+
+def _region_body():
+    return {"code": "NEW", "name": "新区"}
+
+
+ADMIN_ONLY = [
+    ("POST", "/api/v1/regions", _region_body),
+    ("POST", "/api/v1/canteens", lambda: {
+        "code": "C9", "name": "九号食堂", "kind": "meal_point", "region": "D-S-C1",
+        "size": "small"}),
+    ("PATCH", "/api/v1/canteens/C1", lambda: {"name": "改名食堂"}),
+    ("POST", "/api/v1/elders", lambda: {
+        "name": "李四", "id_number": "11010519491231002X", "region": "D-S-C1", "pin": "135790"}),
+    ("POST", "/api/v1/elders/{elder}/links", lambda: {"username": "vol-x"}),
+]
+
+
+async def _prepare(factory) -> str:
+    await factory.canteen("C1")
+    elder = await factory.elder()
+    await factory.staff("volunteer", username="vol-x")
+    return str(elder["elder_id"])
+
+
+@pytest.mark.parametrize("method, path, body", ADMIN_ONLY, ids=[f"{m} {p}" for m, p, _ in ADMIN_ONLY])
+async def test_admin_only_endpoints_refuse_every_other_role(client, factory, method, path, body):
+    path = path.replace("{elder}", await _prepare(factory))
+    for role in ROLES[1:]:
+        headers = await factory.headers(role, canteen="C1" if role == "canteen_staff" else None)
+        response = await client.request(method, path, json=body(), headers=headers)
+        assert_problem(response, 403, "仅限管理员", ROLE_NAMES[role])
+    response = await client.request(method, path, json=body(), headers=await factory.admin())
+    assert response.status_code in (200, 201), response.text
+
+
+@pytest.mark.parametrize("method, path, body", ADMIN_ONLY, ids=[f"{m} {p}" for m, p, _ in ADMIN_ONLY])
+async def test_admin_only_endpoints_refuse_bad_credentials(client, factory, method, path, body):
+    path = path.replace("{elder}", await _prepare(factory))
+    admin = factory._staff["admin"]
+    cases = [
+        ({}, "需要登录"),
+        ({"Authorization": f"Bearer {issue_token(admin, TEST_SECRET, -5)}"}, "已过期"),
+        ({"Authorization": f"Bearer {issue_token(admin, 'another-servers-key-at-least-32-bytes', 3600)}"}, "无效"),
+        ({"Authorization": "Bearer not-a-token"}, "无效"),
+        ({"Authorization": "Basic YWRtaW46cGFzcw=="}, "Bearer"),
+    ]
+    for headers, words in cases:
+        response = await client.request(method, path, json=body(), headers=headers)
+        assert_problem(response, 401, words)
+    # None of the refused requests changed anything: the admin can still do it once.
+    response = await client.request(method, path, json=body(), headers=await factory.admin())
+    assert response.status_code in (200, 201), response.text
