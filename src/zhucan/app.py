@@ -20,6 +20,9 @@ from litestar.template.config import TemplateConfig
 from zhucan.canteens.api import ROUTES as CANTEEN_ROUTES
 from zhucan.db.engine import bind, close_engine, engine_name, make_engine, open_engine
 from zhucan.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS, DomainError
+from zhucan.menus.api import ROUTES as MENU_ROUTES
+from zhucan.money.api import ROUTES as MONEY_ROUTES
+from zhucan.ordering.api import ROUTES as ORDER_ROUTES
 from zhucan.people.api import ROUTES as PEOPLE_ROUTES
 from zhucan.people.auth import BearerTokenMiddleware
 from zhucan.regions.api import ROUTES as REGION_ROUTES
@@ -27,7 +30,8 @@ from zhucan.settings import PROJECT_ROOT, Settings
 from zhucan.web.labels import JINJA_GLOBALS, yuan
 from zhucan.web.pages import ROUTES as PAGE_ROUTES
 
-API_ROUTES = [*REGION_ROUTES, *CANTEEN_ROUTES, *PEOPLE_ROUTES]
+API_ROUTES = [*REGION_ROUTES, *CANTEEN_ROUTES, *PEOPLE_ROUTES,
+              *MENU_ROUTES, *MONEY_ROUTES, *ORDER_ROUTES]
 
 SWAGGER = "/static/vendor/swagger-ui"
 

@@ -35,6 +35,7 @@ KINDS = [
     FileKind("regions", lambda p: p.name == "regions.toml", "zhucan.regions.service:load_file"),
     FileKind("canteens", lambda p: p.parent.name == "canteens",
              "zhucan.canteens.service:load_file"),
+    FileKind("menus", lambda p: p.parent.name == "menus", "zhucan.menus.service:load_file"),
 ]
 
 

@@ -16,6 +16,9 @@ APP_MODULES = [
     "zhucan.regions.piccolo_app",
     "zhucan.canteens.piccolo_app",
     "zhucan.people.piccolo_app",
+    "zhucan.menus.piccolo_app",
+    "zhucan.money.piccolo_app",
+    "zhucan.ordering.piccolo_app",
 ]
 
 

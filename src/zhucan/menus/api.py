@@ -1,0 +1,41 @@
+from datetime import date
+
+from litestar import Controller, get, put
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.params import FromPath, JSONBody
+
+from zhucan.errors import Forbidden
+from zhucan.menus import service
+from zhucan.menus.schemas import MenuIn, MenuOut, Slot
+from zhucan.people.auth import ROLE_NAMES, signed_in
+
+
+def admin_or_staff_of_path_canteen(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """A guard for /canteens/{code}/…: admins, or canteen staff bound to that very canteen."""
+    staff = signed_in(connection)
+    code = connection.path_params.get("code")
+    if staff.role == "admin" or (staff.role == "canteen_staff" and staff.canteen_code == code):
+        return
+    if staff.role == "canteen_staff":
+        raise Forbidden(f"只能管理本食堂（{staff.canteen_code}），不能管理 {code}")
+    raise Forbidden(f"此操作仅限管理员和该食堂的工作人员，当前账号是{ROLE_NAMES.get(staff.role, staff.role)}")
+
+
+class MenuController(Controller):
+    path = "/canteens/{code:str}/menus/{meal_date:date}/{slot:str}"
+    tags = ["menus"]
+
+    @put("/", guards=[admin_or_staff_of_path_canteen], operation_id="putMenu",
+         summary="发布或修改某日某餐次的菜单")
+    async def put(self, code: FromPath[str], meal_date: FromPath[date], slot: FromPath[Slot],
+                  data: JSONBody[MenuIn]) -> MenuOut:
+        return await service.put_menu(code, meal_date, slot, data)
+
+    @get("/", operation_id="getMenu", summary="查看某日某餐次的菜单（含剩余份数）")
+    async def get(self, code: FromPath[str], meal_date: FromPath[date],
+                  slot: FromPath[Slot]) -> MenuOut:
+        return await service.get_menu(code, meal_date, slot)
+
+
+ROUTES = [MenuController]

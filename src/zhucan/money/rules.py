@@ -1,0 +1,192 @@
+"""Pure money rules: accounts and legs of the double-entry ledger, subsidy tiers, checkout split."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from zhucan.money.schemas import SubsidyPolicy, SubsidyTier
+
+# kind → (unit, normal side, name). Debit-normal accounts grow with debits (what the government,
+# charity, families and the cash drawer have put in); credit-normal ones with credits (what the
+# programme holds for an elder or owes a canteen). A balance on its normal side is never negative.
+ACCOUNT_KINDS = {
+    "elder_card": ("fen", "credit", "爱心卡"),
+    "elder_points": ("points", "credit", "敬老分"),
+    "canteen_receivable": ("fen", "credit", "食堂应收"),
+    "cash": ("fen", "debit", "食堂现金"),
+    "subsidy_fund": ("fen", "debit", "政府补贴资金"),
+    "points_fund": ("points", "debit", "敬老分发放"),
+    "charity_fund": ("fen", "debit", "慈善资金"),
+    "family_topups": ("fen", "debit", "家属充值"),
+}
+ELDER_KINDS = ("elder_card", "elder_points")
+CANTEEN_KINDS = ("canteen_receivable", "cash")
+TOPUP_SOURCES = {"government": "subsidy_fund", "charity": "charity_fund",
+                 "family": "family_topups"}
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    kind: str
+    owner: int | None = None  # elder id for elder kinds, canteen id for canteen kinds
+
+    @property
+    def key(self) -> str:
+        return self.kind if self.owner is None else f"{self.kind}:{self.owner}"
+
+    @property
+    def unit(self) -> str:
+        return ACCOUNT_KINDS[self.kind][0]
+
+    @property
+    def normal_side(self) -> str:
+        return ACCOUNT_KINDS[self.kind][1]
+
+    @property
+    def lock_rank(self) -> int:
+        """Accounts are always updated elder first, then canteen, then the shared funds, so two
+        transfers never wait on each other in opposite orders (no deadlocks on PostgreSQL)."""
+        return 0 if self.kind in ELDER_KINDS else 1 if self.kind in CANTEEN_KINDS else 2
+
+
+@dataclass(frozen=True)
+class Leg:
+    account: AccountRef
+    amount: int  # debit positive, credit negative
+
+
+def balance_change(normal_side: str, amount: int) -> int:
+    return amount if normal_side == "debit" else -amount
+
+
+def unbalanced_units(legs: list[Leg]) -> list[str]:
+    totals: dict[str, int] = defaultdict(int)
+    for leg in legs:
+        totals[leg.account.unit] += leg.amount
+    return [unit for unit, total in totals.items() if total != 0]
+
+
+def pair(debit: AccountRef, credit: AccountRef, amount: int) -> list[Leg]:
+    """Debit one account and credit another by the same amount (no legs for zero)."""
+    return [Leg(debit, amount), Leg(credit, -amount)] if amount else []
+
+
+def reversal(legs: list[Leg]) -> list[Leg]:
+    return [Leg(leg.account, -leg.amount) for leg in legs]
+
+
+def topup_legs(elder_id: int, source: str, amount_fen: int) -> list[Leg]:
+    # The fund is debit-normal: its balance counts what its source has paid in.
+    return pair(AccountRef(TOPUP_SOURCES[source]), AccountRef("elder_card", elder_id), amount_fen)
+
+
+def points_grant_legs(elder_id: int, points: int) -> list[Leg]:
+    return pair(AccountRef("points_fund"), AccountRef("elder_points", elder_id), points)
+
+
+# ---------------------------------------------------------------- subsidy and checkout
+
+
+def tier_applies(tier: SubsidyTier, categories: list[str], age: int) -> bool:
+    if tier.categories:
+        return any(c in categories for c in tier.categories)
+    return tier.min_age is not None and age >= tier.min_age
+
+
+def tier_amount(tier: SubsidyTier, bill_fen: int) -> int:
+    if tier.fen is not None:
+        amount = tier.fen
+    elif bill_fen < tier.min_bill_fen:
+        amount = 0
+    else:
+        amount = min(bill_fen * (tier.percent or 0) // 100, tier.cap_fen or 0)
+    return min(amount, bill_fen)
+
+
+def best_tier(policy: SubsidyPolicy, bill_fen: int, categories: list[str],
+              age: int) -> tuple[int, str | None]:
+    """The single best tier for this bill (tiers never stack): (fen, tier name)."""
+    best: tuple[int, str | None] = (0, None)
+    for tier in policy.tier:
+        if tier_applies(tier, categories, age):
+            amount = tier_amount(tier, bill_fen)
+            if amount > best[0]:
+                best = (amount, tier.name)
+    return best
+
+
+@dataclass(frozen=True)
+class Split:
+    total_fen: int
+    subsidy_fen: int
+    subsidy_tier: str | None
+    points_used: int
+    points_fen: int
+    card_fen: int
+    cash_fen: int
+
+
+class NotCovered(ValueError):
+    """Cash is not allowed and subsidy, points and card do not cover the bill."""
+
+
+@dataclass(frozen=True)
+class Payer:
+    """What the checkout needs to know about the elder at the moment of the order."""
+
+    categories: list[str]
+    age: int
+    card_fen: int
+    points: int
+    subsidised_already: bool  # has a subsidised order for this date and slot
+    in_own_district: bool
+
+
+def checkout(policy: SubsidyPolicy, bill_fen: int, slot: str, payer: Payer, *, use_points: bool,
+             cash_allowed: bool) -> Split:
+    """Split a bill into subsidy, points, card and cash, in that order (DESIGN.md, money rules)."""
+    subsidy, tier = 0, None
+    if (slot in policy.subsidised_slots and not payer.subsidised_already
+            and (payer.in_own_district or not policy.own_district_only)):
+        subsidy, tier = best_tier(policy, bill_fen, payer.categories, payer.age)
+    rest = bill_fen - subsidy
+    points_used = 0
+    if use_points:
+        cap_fen = rest * policy.points_cap_percent // 100
+        points_used = min(max(payer.points, 0), cap_fen // policy.points_value_fen)
+    points_fen = points_used * policy.points_value_fen
+    card = min(max(payer.card_fen, 0), rest - points_fen)
+    cash = rest - points_fen - card
+    if cash > 0 and not cash_allowed:
+        raise NotCovered(
+            f"余额不足：本单 {bill_fen} 分，补贴 {subsidy} 分、敬老分抵 {points_fen} 分、"
+            f"爱心卡余额 {payer.card_fen} 分，还差 {cash} 分，且本单不允许现金支付（cash_allowed=false）")
+    return Split(total_fen=bill_fen, subsidy_fen=subsidy, subsidy_tier=tier,
+                 points_used=points_used, points_fen=points_fen, card_fen=card, cash_fen=cash)
+
+
+def order_payment_legs(split: Split, elder_id: int, canteen_id: int) -> list[Leg]:
+    """The canteen is owed the whole bill: the government pays the subsidy and what the points
+    are worth, the points go back to their issuer, the card pays its part, the cash drawer the
+    rest."""
+    receivable = AccountRef("canteen_receivable", canteen_id)
+    return [
+        *pair(AccountRef("subsidy_fund"), receivable, split.subsidy_fen + split.points_fen),
+        *pair(AccountRef("elder_points", elder_id), AccountRef("points_fund"), split.points_used),
+        *pair(AccountRef("elder_card", elder_id), receivable, split.card_fen),
+        *pair(AccountRef("cash", canteen_id), receivable, split.cash_fen),
+    ]
+
+
+# ---------------------------------------------------------------- verification
+
+
+def account_problems(key: str, normal_side: str, cached: int, entries_sum: int) -> list[str]:
+    problems = []
+    expected = balance_change(normal_side, entries_sum)
+    if cached != expected:
+        problems.append(f"账户 {key} 的余额 {cached} 与分录合计 {expected} 不符")
+    if cached < 0:
+        problems.append(f"账户 {key} 的余额为负（{cached}）")
+    return problems

@@ -1,0 +1,190 @@
+"""The ledger: accounts, transfers and their legs, balances; card top-ups; the policy in force.
+
+Every function that posts a transfer must run inside `write_transaction` (the caller's), so the
+legs, the cached balances and whatever the transfer pays for commit or vanish together.
+"""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections import defaultdict
+from datetime import date
+
+from zhucan.clock import now_utc
+from zhucan.data_files import read_toml, validate
+from zhucan.db.engine import current_engine, is_sqlite
+from zhucan.db.tx import write_transaction
+from zhucan.errors import Conflict, NotFound
+from zhucan.money import rules
+from zhucan.money.rules import AccountRef, Leg
+from zhucan.money.schemas import BalanceOut, LedgerReport, SubsidyPolicy, TopupIn, TopupOut
+from zhucan.money.tables import Account, Entry, Transfer
+from zhucan.people.tables import Elder
+from zhucan.settings import PROJECT_ROOT
+
+POLICY_FILE = PROJECT_ROOT / "kitchens" / "policy.toml"
+
+
+@functools.cache
+def default_policy() -> SubsidyPolicy:
+    return validate(POLICY_FILE, SubsidyPolicy, read_toml(POLICY_FILE))
+
+
+def policy_in_force(day: date) -> SubsidyPolicy:
+    """The policy for orders on `day`. Until policies are versioned by effective date (GET/PUT
+    /subsidies/policy), the default in kitchens/policy.toml is the one in force."""
+    return default_policy()
+
+
+# ---------------------------------------------------------------- accounts and transfers
+
+
+def _require_transaction() -> None:
+    if current_engine().current_transaction.get() is None:
+        raise RuntimeError("ledger writes must run inside write_transaction")
+
+
+async def _account_ids(refs: set[AccountRef]) -> dict[str, int]:
+    """Ids of the accounts, creating the missing ones (concurrent creators do not collide)."""
+    keys = [r.key for r in refs]
+    found = {r["key"]: r["id"] for r in
+             await Account.select(Account.id, Account.key).where(Account.key.is_in(keys))}
+    missing = [r for r in refs if r.key not in found]
+    if missing:
+        await Account.insert(*[Account(
+            key=r.key, kind=r.kind, unit=r.unit, normal_side=r.normal_side, balance=0,
+            elder=r.owner if r.kind in rules.ELDER_KINDS else None,
+            canteen=r.owner if r.kind in rules.CANTEEN_KINDS else None, created_at=now_utc(),
+        ) for r in missing]).on_conflict(action="DO NOTHING")
+        found = {r["key"]: r["id"] for r in
+                 await Account.select(Account.id, Account.key).where(Account.key.is_in(keys))}
+    return found
+
+
+async def post_transfer(key: str, kind: str, legs: list[Leg], *, note: str = "",
+                        created_by: str = "", reverses: int | None = None) -> int:
+    """Record a transfer and move the cached balances; Conflict if any would go below zero."""
+    _require_transaction()
+    if unbalanced := rules.unbalanced_units(legs):
+        raise ValueError(f"transfer {key} does not balance in {unbalanced}")
+    ids = await _account_ids({leg.account for leg in legs})
+    transfer_id = (await Transfer.insert(Transfer(
+        key=key, kind=kind, reverses=reverses, note=note, created_by=created_by,
+        created_at=now_utc())).returning(Transfer.id))[0]["id"]
+    if legs:
+        await Entry.insert(*[Entry(transfer=transfer_id, account=ids[leg.account.key],
+                                   amount=leg.amount) for leg in legs])
+    net: dict[AccountRef, int] = defaultdict(int)
+    for leg in legs:
+        net[leg.account] += leg.amount
+    for ref in sorted(net, key=lambda r: (r.lock_rank, ids[r.key])):
+        change = rules.balance_change(ref.normal_side, net[ref])
+        if change == 0:
+            continue
+        query = Account.update({Account.balance: Account.balance + change}).where(
+            Account.id == ids[ref.key])
+        if change < 0:
+            # Conditional: on PostgreSQL the WHERE is re-checked after waiting for the row lock,
+            # so two transfers can never both spend the same fen.
+            query = query.where(Account.balance >= -change)
+        if not await query.returning(Account.id):
+            raise Conflict(f"{rules.ACCOUNT_KINDS[ref.kind][2]}余额不足，需要 {-change}"
+                           f"{'分' if ref.unit == 'fen' else '敬老分'}")
+    return transfer_id
+
+
+async def legs_of(transfer_id: int) -> list[Leg]:
+    rows = await Entry.select(Entry.amount, Entry.account.kind.as_alias("kind"),
+                              Entry.account.elder.as_alias("elder"),
+                              Entry.account.canteen.as_alias("canteen")).where(
+        Entry.transfer == transfer_id).order_by(Entry.id)
+    return [Leg(AccountRef(r["kind"], r["elder"] or r["canteen"]), r["amount"]) for r in rows]
+
+
+async def reverse_transfer(transfer_id: int, key: str, created_by: str = "") -> int:
+    """A transfer that puts every leg of `transfer_id` back where it came from."""
+    return await post_transfer(key, "reversal", rules.reversal(await legs_of(transfer_id)),
+                               created_by=created_by, reverses=transfer_id)
+
+
+async def lock_elder(elder_id: int) -> BalanceOut:
+    """Lock the elder's card and points for the rest of the transaction and read them.
+
+    SQLite's BEGIN IMMEDIATE already serialises writers; on PostgreSQL the row locks make the
+    checkout's reads (balances, subsidised orders) stay true until it commits.
+    """
+    _require_transaction()
+    refs = {AccountRef("elder_card", elder_id), AccountRef("elder_points", elder_id)}
+    ids = await _account_ids(refs)
+    query = Account.select(Account.kind, Account.balance).where(
+        Account.id.is_in(list(ids.values()))).order_by(Account.id)
+    if not is_sqlite(current_engine()):
+        query = query.lock_rows()
+    balances = {r["kind"]: r["balance"] for r in await query}
+    return BalanceOut(card_fen=balances["elder_card"], points=balances["elder_points"])
+
+
+async def balance(elder_id: int) -> BalanceOut:
+    if not await Elder.exists().where(Elder.id == elder_id):
+        raise NotFound(f"没有编号为 {elder_id} 的老人")
+    rows = await Account.select(Account.kind, Account.balance).where(
+        (Account.elder == elder_id) & Account.kind.is_in(list(rules.ELDER_KINDS)))
+    balances = {r["kind"]: r["balance"] for r in rows}
+    return BalanceOut(card_fen=balances.get("elder_card", 0), points=balances.get("elder_points", 0))
+
+
+# ---------------------------------------------------------------- top-ups and grants
+
+
+async def _require_active_elder(elder_id: int) -> None:
+    row = await Elder.select(Elder.status).where(Elder.id == elder_id).first()
+    if row is None:
+        raise NotFound(f"没有编号为 {elder_id} 的老人")
+    if row["status"] != "active":
+        raise Conflict("该老人的爱心卡已冻结（已去世或迁出），不能充值")
+
+
+async def topup(elder_id: int, data: TopupIn, created_by: str) -> TopupOut:
+    """Credit the card from the source's fund; runs in the caller's write transaction."""
+    await _require_active_elder(elder_id)
+    await post_transfer(f"topup:{uuid.uuid4()}", "card_topup",
+                        rules.topup_legs(elder_id, data.source, data.amount_fen),
+                        note=data.note, created_by=created_by)
+    return TopupOut(card_fen=(await balance(elder_id)).card_fen)
+
+
+async def grant_points(elder_id: int, points: int, key: str, note: str = "") -> bool:
+    """Grant 敬老分 once per `key` (e.g. a month's grant); False when it was already granted."""
+
+    async def work() -> bool:
+        if await Transfer.exists().where(Transfer.key == key):
+            return False
+        await _require_active_elder(elder_id)
+        await post_transfer(key, "points_grant", rules.points_grant_legs(elder_id, points),
+                            note=note)
+        return True
+
+    return await write_transaction(work)
+
+
+# ---------------------------------------------------------------- verification
+
+
+async def verify() -> LedgerReport:
+    accounts = await Account.raw(
+        "SELECT a.key, a.normal_side, a.balance, COALESCE(SUM(e.amount), 0) AS entries_sum "
+        "FROM account a LEFT JOIN ledger_entry e ON e.account = a.id "
+        "GROUP BY a.id, a.key, a.normal_side, a.balance ORDER BY a.key")
+    unbalanced = await Entry.raw(
+        "SELECT e.transfer, a.unit, SUM(e.amount) AS total FROM ledger_entry e "
+        "JOIN account a ON a.id = e.account GROUP BY e.transfer, a.unit "
+        "HAVING SUM(e.amount) <> 0 ORDER BY e.transfer")
+    problems = [f"转账 {r['transfer']} 的{'金额' if r['unit'] == 'fen' else '敬老分'}分录合计为 "
+                f"{r['total']}，不为零" for r in unbalanced]
+    for a in accounts:
+        problems += rules.account_problems(a["key"], a["normal_side"], a["balance"],
+                                           int(a["entries_sum"]))
+    return LedgerReport(balanced=not problems, accounts=len(accounts),
+                        entries=await Entry.count(), transfers=await Transfer.count(),
+                        problems=problems)

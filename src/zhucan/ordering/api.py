@@ -1,0 +1,75 @@
+from datetime import date, datetime
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from zhucan.menus.api import admin_or_staff_of_path_canteen
+from zhucan.menus.schemas import Slot
+from zhucan.ordering import service
+from zhucan.ordering.idempotency import once
+from zhucan.ordering.schemas import KitchenView, OrderIn, OrderOut, StatusIn
+from zhucan.people.auth import current_staff, signed_in
+
+
+def _today_and_now(request: Request) -> tuple[date, datetime]:
+    now = datetime.now(request.app.state.settings.tz)
+    return now.date(), now
+
+
+class OrderController(Controller):
+    path = "/orders"
+    tags = ["orders"]
+
+    @post("/", operation_id="placeOrder", summary="点餐（刷卡或代为点餐；需 Idempotency-Key）",
+          status_code=201)
+    async def place(self, request: Request, data: JSONBody[OrderIn]) -> Response[OrderOut]:
+        settings = request.app.state.settings
+        placer = await service.placer_of(current_staff(request), data, settings)
+        today, now = _today_and_now(request)
+
+        async def effects():
+            return 201, await service.place_order(data, placer, today, now.time())
+
+        return await once(request, "POST /orders", placer.principal,
+                          data.model_dump(mode="json", exclude={"pin"}), effects)
+
+    @get("/{order_id:int}", operation_id="getOrder", summary="查看订单")
+    async def get(self, request: Request, order_id: FromPath[int]) -> OrderOut:
+        await service.ensure_can_see_order(signed_in(request), order_id)
+        return await service.order_out(order_id)
+
+    @post("/{order_id:int}/cancel", operation_id="cancelOrder",
+          summary="取消订单并原路退款（需 Idempotency-Key）", status_code=200)
+    async def cancel(self, request: Request, order_id: FromPath[int]) -> Response[OrderOut]:
+        staff = signed_in(request)
+        await service.ensure_can_see_order(staff, order_id)
+
+        async def effects():
+            return 200, await service.cancel_order(order_id, staff)
+
+        return await once(request, f"POST /orders/{order_id}/cancel", staff.username, {}, effects)
+
+    @post("/{order_id:int}/status", operation_id="setOrderStatus",
+          summary="更新订单状态（食堂工作人员）", status_code=200)
+    async def status(self, request: Request, order_id: FromPath[int],
+                     data: JSONBody[StatusIn]) -> OrderOut:
+        return await service.set_status(order_id, data.status, signed_in(request))
+
+
+class KitchenController(Controller):
+    path = "/canteens/{code:str}/kitchen"
+    tags = ["orders"]
+
+    @get("/", guards=[admin_or_staff_of_path_canteen], operation_id="kitchenView",
+         summary="后厨视图：各菜份数、订单与饮食备注、送餐单")
+    async def view(self, request: Request, code: FromPath[str],
+                   meal_date: Annotated[date | None, QueryParameter(
+                       name="date", description="用餐日期，默认今天")] = None,
+                   slot: Annotated[Slot, QueryParameter(description="餐次")] = "lunch",
+                   ) -> KitchenView:
+        today, _ = _today_and_now(request)
+        return await service.kitchen_view(code, meal_date or today, slot)
+
+
+ROUTES = [OrderController, KitchenController]

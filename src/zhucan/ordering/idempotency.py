@@ -1,0 +1,124 @@
+"""Idempotency-Key handling for every money-moving POST (API.md, Idempotency).
+
+A request first claims its key in a short transaction of its own, so that a concurrent retry
+sees it in flight (409). Its effects and its stored reply then commit in one transaction: a
+retry with the same key and body gets the identical status and body back, a different body 422.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from litestar import Request, Response
+from pydantic import BaseModel
+
+from zhucan.clock import now_utc
+from zhucan.db.tx import write_transaction
+from zhucan.errors import PROBLEM_JSON, BadInput, Conflict, DomainError, domain_error_handler
+from zhucan.ordering.tables import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+# A claim older than this belongs to a request whose process died; a retry may take it over.
+ABANDONED_AFTER = timedelta(minutes=2)
+
+
+class KeyReused(DomainError):
+    status_code = 422
+
+
+def key_of(request: Request) -> str:
+    key = request.headers.get(HEADER)
+    if key is None:
+        raise BadInput(f"{HEADER}：缺少请求头，涉及资金的请求必须带 {HEADER}（如一个 UUID）",
+                       field=HEADER)
+    if not 1 <= len(key) <= 255 or not all(" " <= ch <= "~" for ch in key):
+        raise BadInput(f"{HEADER}：必须是 1–255 个可打印 ASCII 字符", field=HEADER)
+    return key
+
+
+def fingerprint(principal: str, body: dict) -> str:
+    """What makes two requests "the same": who sent it and what it asked (secrets left out)."""
+    canonical = json.dumps({"by": principal, "body": body}, sort_keys=True, ensure_ascii=False,
+                           default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _claim(endpoint: str, key: str, print_: str) -> str | IdempotencyRecord:
+    """A claim token for a new key, or the finished record to replay."""
+
+    async def work():
+        token = str(uuid.uuid4())
+        inserted = await IdempotencyRecord.insert(IdempotencyRecord(
+            endpoint=endpoint, key=key, fingerprint=print_, claim=token, created_at=now_utc(),
+        )).on_conflict(action="DO NOTHING").returning(IdempotencyRecord.id)
+        if inserted:
+            return token
+        row = await IdempotencyRecord.objects().where(
+            (IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key)).first()
+        if row.fingerprint != print_:
+            raise KeyReused(f"{HEADER}：该键已用于另一个内容不同的请求，请为新请求换一个新键",
+                            field=HEADER)
+        if row.status_code is not None:
+            return row
+        if row.created_at > now_utc() - ABANDONED_AFTER:
+            raise Conflict(f"{HEADER}：使用该键的请求仍在处理中，请稍后用同一个键重试", field=HEADER)
+        await IdempotencyRecord.update({IdempotencyRecord.claim: token,
+                                        IdempotencyRecord.created_at: now_utc()}).where(
+            IdempotencyRecord.id == row.id)
+        return token
+
+    return await write_transaction(work)
+
+
+async def _complete(endpoint: str, key: str, token: str, status_code: int, body: dict) -> None:
+    done = await IdempotencyRecord.update({
+        IdempotencyRecord.status_code: status_code,
+        IdempotencyRecord.response: json.dumps(body, ensure_ascii=False),
+        IdempotencyRecord.completed_at: now_utc(),
+    }).where((IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key)
+             & (IdempotencyRecord.claim == token)
+             & IdempotencyRecord.status_code.is_null()).returning(IdempotencyRecord.id)
+    if not done:
+        # Another request took the claim over; undo this one's effects rather than do them twice.
+        raise Conflict(f"{HEADER}：使用该键的请求已由另一次重试处理，请用同一个键重新查询结果",
+                       field=HEADER)
+
+
+def _reply(status_code: int, body: dict, replayed: bool) -> Response:
+    return Response(content=body, status_code=status_code,
+                    media_type=PROBLEM_JSON if status_code >= 400 else "application/json",
+                    headers={"Idempotent-Replayed": "true"} if replayed else None)
+
+
+async def once(request: Request, endpoint: str, principal: str, body: dict,
+               effects: Callable[[], Awaitable[tuple[int, BaseModel]]]) -> Response:
+    """Run `effects` at most once per Idempotency-Key; `effects` runs inside the write
+    transaction that also stores its reply, and may run more than once if that is retried."""
+    key = key_of(request)
+    claim = await _claim(endpoint, key, fingerprint(principal, body))
+    if isinstance(claim, IdempotencyRecord):
+        return _reply(claim.status_code, json.loads(claim.response), replayed=True)
+
+    async def work() -> tuple[int, dict]:
+        status_code, model = await effects()
+        reply = model.model_dump(mode="json")
+        await _complete(endpoint, key, claim, status_code, reply)
+        return status_code, reply
+
+    try:
+        status_code, reply = await write_transaction(work)
+    except DomainError as exc:
+        refusal = domain_error_handler(request, exc)
+        status_code, reply = refusal.status_code, refusal.content
+        await write_transaction(lambda: _complete(endpoint, key, claim, status_code, reply))
+    except BaseException:
+        # Not a decision the client can be given again: free the key so a retry can run.
+        await write_transaction(lambda: IdempotencyRecord.delete().where(
+            (IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key)
+            & (IdempotencyRecord.claim == claim) & IdempotencyRecord.status_code.is_null()))
+        raise
+    return _reply(status_code, reply, replayed=False)

@@ -1,0 +1,5 @@
+from zhucan.db.apps import app_config
+from zhucan.ordering.tables import IdempotencyRecord, MealOrder, OrderLine
+
+APP_CONFIG = app_config("ordering", [MealOrder, OrderLine, IdempotencyRecord],
+                        depends_on=["canteens", "people", "menus", "money"])

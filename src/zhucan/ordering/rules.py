@@ -1,0 +1,44 @@
+"""Pure ordering rules: who orders through which channel, order status flow, delivery route."""
+
+from __future__ import annotations
+
+CHANNEL_BY_ROLE = {"volunteer": "proxy", "family": "proxy", "operator": "hotline",
+                   "canteen_staff": "counter"}
+STATUS_NAMES = {"placed": "已下单", "preparing": "备餐中", "ready": "已备好", "served": "已取餐",
+                "delivered": "已送达", "not_home": "送餐未遇", "cancelled": "已取消"}
+# Where each status may move next; a status set again is accepted and changes nothing.
+NEXT_STATUSES = {
+    "placed": {"preparing", "ready", "served", "delivered", "not_home"},
+    "preparing": {"ready", "served", "delivered", "not_home"},
+    "ready": {"served", "delivered", "not_home"},
+    "not_home": {"delivered"},
+    "served": set(),
+    "delivered": set(),
+    "cancelled": set(),
+}
+DELIVERY_ONLY = {"delivered", "not_home"}
+FINAL_SERVED = {"served", "delivered"}
+
+
+def status_problem(current: str, new: str, fulfilment: str) -> str | None:
+    if new == current:
+        return None
+    if new in DELIVERY_ONLY and fulfilment != "delivery":
+        return f"status：{STATUS_NAMES[new]}只适用于送餐订单，本单是{'堂食' if fulfilment == 'dine_in' else '自取'}"
+    if new == "served" and fulfilment == "delivery":
+        return "status：送餐订单请标记为 delivered（已送达）或 not_home（送餐未遇）"
+    if new not in NEXT_STATUSES[current]:
+        return f"status：订单已是「{STATUS_NAMES[current]}」，不能改为「{STATUS_NAMES[new]}」"
+    return None
+
+
+def cancel_problem(status: str) -> str | None:
+    if status in FINAL_SERVED:
+        return f"订单已是「{STATUS_NAMES[status]}」，不能取消"
+    return None
+
+
+def delivery_route_key(home_community: str, community: str, address: str) -> tuple:
+    """The canteen's own community first, then the others by region code, then by address:
+    one pass through each community without doubling back."""
+    return (community != home_community, community, address)

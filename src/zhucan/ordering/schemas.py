@@ -1,0 +1,122 @@
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from zhucan.menus.schemas import DISH_ID_PATTERN, Slot
+
+Fulfilment = Literal["dine_in", "takeaway", "delivery"]
+Channel = Literal["qr", "proxy", "hotline", "counter"]
+Status = Literal["placed", "preparing", "ready", "served", "delivered", "not_home", "cancelled"]
+
+
+class OrderLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    dish_id: str = Field(min_length=1, max_length=32, pattern=DISH_ID_PATTERN)
+    qty: int = Field(ge=1, le=20, description="份数")
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    canteen: str = Field(min_length=1, max_length=32, description="食堂编号")
+    card_no: str | None = Field(default=None, pattern=r"^\d{12}$",
+                                description="刷卡点餐：12 位爱心卡号（不带登录令牌时必填）")
+    pin: str | None = Field(default=None, pattern=r"^\d{6}$", description="刷卡点餐：6 位密码")
+    elder_id: int | None = Field(default=None, ge=1, description="代为点餐：老人编号")
+    items: list[OrderLineIn] = Field(min_length=1, max_length=20)
+    meal_date: date | None = Field(default=None, description="用餐日期，默认今天")
+    slot: Slot | None = Field(default=None, description="餐次，默认下一个可点的餐次")
+    fulfilment: Fulfilment = "dine_in"
+    use_points: bool = True
+    cash_allowed: bool = True
+    delivery_address: str | None = Field(default=None, max_length=200,
+                                         description="送餐地址，默认老人登记的地址")
+    note: str = Field(default="", max_length=200)
+    confirm_diet_clash: bool = Field(
+        default=False, description="已向老人确认：菜品与其饮食要求或过敏原冲突仍要点")
+
+    @model_validator(mode="after")
+    def _unique_dishes(self):
+        dish_ids = [line.dish_id for line in self.items]
+        if len(set(dish_ids)) != len(dish_ids):
+            raise ValueError("items：同一菜品请只写一行，用 qty 表示份数")
+        return self
+
+
+class OrderLineOut(BaseModel):
+    dish_id: str
+    name: str
+    qty: int
+    price_fen: int
+
+
+class OrderOut(BaseModel):
+    order_id: int
+    status: Status
+    channel: Channel
+    canteen: str
+    elder_id: int
+    meal_date: date
+    slot: Slot
+    fulfilment: Fulfilment
+    items: list[OrderLineOut]
+    total_fen: int = Field(description="= subsidy_fen + points_fen + card_fen + cash_fen")
+    subsidy_fen: int
+    subsidy_tier: str | None = Field(description="享受的补贴档次；null 表示本单无补贴")
+    points_used: int
+    points_fen: int
+    card_fen: int
+    cash_fen: int
+    placed_by: str | None = Field(description="代为点餐的工作人员用户名；刷卡点餐为 null")
+    delivery_address: str
+    note: str
+    diet_clash_confirmed: bool
+    created_at: datetime
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["preparing", "ready", "served", "delivered", "not_home"]
+
+
+class DishPortions(BaseModel):
+    dish_id: str
+    name: str
+    portions: int
+    quota: int | None
+
+
+class KitchenOrder(BaseModel):
+    order_id: int
+    elder_id: int
+    elder_name: str = Field(description="脱敏姓名")
+    fulfilment: Fulfilment
+    status: Status
+    items: list[OrderLineOut]
+    diet: list[str]
+    allergies: list[str]
+    diet_clash_confirmed: bool
+    note: str
+
+
+class DeliveryStop(BaseModel):
+    order_id: int
+    community: str
+    community_name: str
+    elder_name: str = Field(description="脱敏姓名")
+    address: str
+    lives_alone: bool
+    items: list[OrderLineOut]
+    status: Status
+
+
+class KitchenView(BaseModel):
+    canteen: str
+    meal_date: date
+    slot: Slot
+    portions: list[DishPortions]
+    orders: list[KitchenOrder]
+    deliveries: list[DeliveryStop] = Field(description="送餐单，按社区路线顺序")

@@ -1,0 +1,337 @@
+"""Placing, cancelling and following orders; the kitchen's view of a meal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+from zhucan.canteens.rules import can_take_orders
+from zhucan.canteens.tables import Canteen
+from zhucan.clock import now_utc
+from zhucan.db.tx import write_transaction
+from zhucan.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
+from zhucan.menus import rules as menu_rules
+from zhucan.menus.tables import MenuItem
+from zhucan.money import rules as money_rules
+from zhucan.money import service as money
+from zhucan.ordering import rules
+from zhucan.ordering.schemas import (
+    DeliveryStop,
+    DishPortions,
+    KitchenOrder,
+    KitchenView,
+    OrderIn,
+    OrderLineOut,
+    OrderOut,
+)
+from zhucan.ordering.tables import MealOrder, OrderLine
+from zhucan.people import rules as people_rules
+from zhucan.people import service as people
+from zhucan.people.auth import Staff
+from zhucan.people.tables import Elder
+from zhucan.regions.tables import Region
+from zhucan.settings import Settings
+
+
+@dataclass(frozen=True)
+class Placer:
+    """Who eats and who placed the order, once authenticated."""
+
+    elder_id: int
+    channel: str
+    placed_by: str | None  # staff username; None when the elder used card and PIN
+
+    @property
+    def principal(self) -> str:
+        return f"{self.placed_by or 'card'}:{self.elder_id}"
+
+
+async def placer_of(staff: Staff | None, data: OrderIn, settings: Settings) -> Placer:
+    if staff is None:
+        if not data.card_no or not data.pin:
+            raise NotAuthenticated("刷卡点餐须提供爱心卡号 card_no 和 6 位密码 pin；"
+                                   "工作人员代点须带登录令牌", field="card_no")
+        if data.elder_id is not None:
+            raise BadInput("elder_id：刷卡点餐只需 card_no 和 pin，不要同时提供 elder_id",
+                           field="elder_id")
+        return Placer(await people.verify_card_pin(data.card_no, data.pin, settings), "qr", None)
+    if data.elder_id is None:
+        raise BadInput("elder_id：代为点餐必须指明老人编号 elder_id", field="elder_id")
+    if data.card_no or data.pin:
+        raise BadInput("card_no：代为点餐用 elder_id 指明老人，不要提供 card_no 和 pin",
+                       field="card_no")
+    channel = rules.CHANNEL_BY_ROLE.get(staff.role)
+    if channel is None:
+        raise Forbidden("只有志愿者、家属、12349 热线话务员和食堂工作人员可以代老人点餐")
+    elder = await Elder.select(Elder.proxy_consent).where(Elder.id == data.elder_id).first()
+    if elder is None:
+        raise NotFound(f"没有编号为 {data.elder_id} 的老人")
+    if channel == "counter":
+        if staff.canteen_code != data.canteen:
+            raise Forbidden(f"食堂工作人员只能在本食堂（{staff.canteen_code}）代点餐")
+    else:
+        if channel == "proxy" and not await people.is_linked(data.elder_id, staff.id):
+            raise Forbidden("该老人未与本账号关联，不能代为点餐")
+        if not elder["proxy_consent"]:
+            raise Forbidden("该老人未同意由他人代为点餐（proxy_consent），请老人本人到食堂刷卡点餐")
+    return Placer(data.elder_id, channel, staff.username)
+
+
+# ---------------------------------------------------------------- reading orders
+
+
+async def order_out(order_id: int) -> OrderOut:
+    row = await MealOrder.select(*MealOrder.all_columns(),
+                                 MealOrder.canteen.code.as_alias("canteen_code")).where(
+        MealOrder.id == order_id).first()
+    if row is None:
+        raise NotFound(f"没有编号为 {order_id} 的订单")
+    lines = await OrderLine.select(OrderLine.dish_id, OrderLine.name, OrderLine.qty,
+                                   OrderLine.price_fen).where(OrderLine.order == order_id).order_by(
+        OrderLine.id)
+    return OrderOut(
+        order_id=row["id"], status=row["status"], channel=row["channel"],
+        canteen=row["canteen_code"], elder_id=row["elder"], meal_date=row["meal_date"],
+        slot=row["slot"], fulfilment=row["fulfilment"], items=[OrderLineOut(**x) for x in lines],
+        total_fen=row["total_fen"], subsidy_fen=row["subsidy_fen"],
+        subsidy_tier=row["subsidy_tier"], points_used=row["points_used"],
+        points_fen=row["points_fen"], card_fen=row["card_fen"], cash_fen=row["cash_fen"],
+        placed_by=row["placed_by"], delivery_address=row["delivery_address"], note=row["note"],
+        diet_clash_confirmed=row["diet_clash_confirmed"], created_at=row["created_at"])
+
+
+async def ensure_can_see_order(staff: Staff, order_id: int) -> None:
+    row = await MealOrder.select(MealOrder.elder, MealOrder.canteen.code.as_alias("code")).where(
+        MealOrder.id == order_id).first()
+    if row is None:
+        raise NotFound(f"没有编号为 {order_id} 的订单")
+    if staff.role == "canteen_staff":
+        if staff.canteen_code != row["code"]:
+            raise Forbidden("食堂工作人员只能查看本食堂的订单")
+        return
+    await people.ensure_can_view(staff, row["elder"])
+
+
+# ---------------------------------------------------------------- placing
+
+
+async def _district_of(region_code: str) -> str:
+    code = region_code
+    while True:
+        row = await Region.select(Region.parent_code).where(Region.code == code).first()
+        if row is None or row["parent_code"] is None:
+            return code
+        code = row["parent_code"]
+
+
+async def _take_portions(item: dict, qty: int) -> None:
+    # Conditional: two orders can never both take the last portion, on either engine.
+    taken = await MenuItem.raw(
+        "UPDATE menu_item SET sold = sold + {} WHERE id = {} "
+        "AND (quota IS NULL OR sold + {} <= quota) RETURNING id", qty, item["id"], qty)
+    if not taken:
+        left = await MenuItem.select(MenuItem.quota, MenuItem.sold).where(
+            MenuItem.id == item["id"]).first()
+        remaining = menu_rules.remaining(left["quota"], left["sold"])
+        raise Conflict(f"{item['name']}已售罄" if not remaining else
+                       f"{item['name']}仅剩 {remaining} 份，不够 {qty} 份", field="items")
+
+
+async def _open_slot(canteen_id: int, meal_date: date, today: date, now: time) -> str:
+    for slot in menu_rules.open_slots(meal_date, today, now):
+        if await MenuItem.exists().where((MenuItem.canteen == canteen_id)
+                                         & (MenuItem.meal_date == meal_date)
+                                         & (MenuItem.slot == slot)):
+            return slot
+    raise BadInput(f"slot：{meal_date} 没有还能点的餐次菜单，请指定 slot", field="slot")
+
+
+async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> OrderOut:
+    """Runs inside the caller's write transaction (the Idempotency-Key's), or its own."""
+    canteen = await Canteen.select(Canteen.id, Canteen.active, Canteen.license_expires,
+                                   Canteen.region.code.as_alias("region")).where(
+        Canteen.code == data.canteen).first()
+    if canteen is None:
+        raise BadInput(f"canteen：没有编号为 {data.canteen} 的食堂", field="canteen")
+    meal_date = data.meal_date or today
+    if meal_date < today:
+        raise BadInput(f"meal_date：不能为已过去的日期（{meal_date}）点餐", field="meal_date")
+    if refusal := can_take_orders(canteen["active"], canteen["license_expires"], meal_date):
+        raise Conflict(refusal, field="canteen")
+    slot = data.slot or await _open_slot(canteen["id"], meal_date, today, now)
+    elder = await Elder.select(Elder.birth_date, Elder.categories, Elder.diet, Elder.allergies,
+                               Elder.address, Elder.status,
+                               Elder.region.code.as_alias("region")).where(
+        Elder.id == placer.elder_id).first()
+    if elder["status"] != "active":
+        raise Conflict("该老人的爱心卡已冻结（已去世或迁出），不能点餐")
+    address = ""
+    if data.fulfilment == "delivery":
+        address = (data.delivery_address or elder["address"]).strip()
+        if not address:
+            raise BadInput("delivery_address：送餐订单需要地址，老人也没有登记地址",
+                           field="delivery_address")
+    policy = money.policy_in_force(meal_date)
+    in_own_district = (not policy.own_district_only
+                       or await _district_of(elder["region"]) == await _district_of(canteen["region"]))
+
+    async def work() -> OrderOut:
+        menu = {r["dish_id"]: r for r in await MenuItem.select().where(
+            (MenuItem.canteen == canteen["id"]) & (MenuItem.meal_date == meal_date)
+            & (MenuItem.slot == slot))}
+        if not menu:
+            raise Conflict(f"{data.canteen} 没有发布 {meal_date} {menu_rules.SLOT_NAMES[slot]}"
+                           "的菜单", field="slot")
+        for i, line in enumerate(data.items):
+            if line.dish_id not in menu:
+                raise BadInput(f"items[{i}].dish_id：{meal_date} {menu_rules.SLOT_NAMES[slot]}"
+                               f"菜单中没有菜品 {line.dish_id}", field=f"items[{i}].dish_id")
+        diet = people_rules.split_codes(elder["diet"])
+        allergies = people_rules.split_codes(elder["allergies"])
+        clashes = [c for line in data.items if (c := menu_rules.diet_clash(
+            menu[line.dish_id]["name"], diet, allergies,
+            people_rules.split_codes(menu[line.dish_id]["tags"]),
+            people_rules.split_codes(menu[line.dish_id]["allergens"])))]
+        if clashes and not data.confirm_diet_clash:
+            raise Conflict("菜品与老人的饮食要求或过敏原冲突：" + "；".join(clashes)
+                           + "。如已与老人确认仍要点，请设置 confirm_diet_clash 为 true",
+                           field="confirm_diet_clash")
+        total = sum(menu[line.dish_id]["price_fen"] * line.qty for line in data.items)
+        balances = await money.lock_elder(placer.elder_id)
+        subsidised_already = await MealOrder.exists().where(
+            (MealOrder.elder == placer.elder_id) & (MealOrder.meal_date == meal_date)
+            & (MealOrder.slot == slot) & (MealOrder.subsidy_fen > 0)
+            & (MealOrder.status != "cancelled"))
+        payer = money_rules.Payer(
+            categories=people_rules.split_codes(elder["categories"]),
+            age=people_rules.age_on(elder["birth_date"], meal_date), card_fen=balances.card_fen,
+            points=balances.points, subsidised_already=subsidised_already,
+            in_own_district=in_own_district)
+        try:
+            split = money_rules.checkout(policy, total, slot, payer, use_points=data.use_points,
+                                         cash_allowed=data.cash_allowed)
+        except money_rules.NotCovered as exc:
+            raise Conflict(str(exc), field="cash_allowed") from None
+        for line in data.items:
+            await _take_portions(menu[line.dish_id], line.qty)
+        stamp = now_utc()
+        order_id = (await MealOrder.insert(MealOrder(
+            canteen=canteen["id"], elder=placer.elder_id, meal_date=meal_date, slot=slot,
+            channel=placer.channel, fulfilment=data.fulfilment, status="placed",
+            total_fen=split.total_fen, subsidy_fen=split.subsidy_fen,
+            subsidy_tier=split.subsidy_tier, points_used=split.points_used,
+            points_fen=split.points_fen, card_fen=split.card_fen, cash_fen=split.cash_fen,
+            placed_by=placer.placed_by, delivery_address=address, note=data.note,
+            diet_clash_confirmed=bool(clashes), created_at=stamp, updated_at=stamp,
+        )).returning(MealOrder.id))[0]["id"]
+        await OrderLine.insert(*[OrderLine(
+            order=order_id, menu_item=menu[line.dish_id]["id"], dish_id=line.dish_id,
+            name=menu[line.dish_id]["name"], qty=line.qty,
+            price_fen=menu[line.dish_id]["price_fen"]) for line in data.items])
+        payment = await money.post_transfer(
+            f"order:{order_id}", "order_payment",
+            money_rules.order_payment_legs(split, placer.elder_id, canteen["id"]),
+            created_by=placer.placed_by or "card")
+        await MealOrder.update({MealOrder.payment: payment}).where(MealOrder.id == order_id)
+        return await order_out(order_id)
+
+    return await write_transaction(work)
+
+
+# ---------------------------------------------------------------- after the order
+
+
+async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
+    """Refund every part to where it came from and give the portions back; a second cancel
+    returns the cancelled order unchanged."""
+
+    async def work() -> OrderOut:
+        order = await MealOrder.select(MealOrder.status, MealOrder.elder, MealOrder.payment).where(
+            MealOrder.id == order_id).first()
+        if order is None:
+            raise NotFound(f"没有编号为 {order_id} 的订单")
+        if order["status"] == "cancelled":
+            return await order_out(order_id)
+        if problem := rules.cancel_problem(order["status"]):
+            raise Conflict(problem, field="status")
+        await money.lock_elder(order["elder"])
+        refund = await money.reverse_transfer(order["payment"], f"order:{order_id}:refund",
+                                              created_by=staff.username)
+        for line in await OrderLine.select(OrderLine.menu_item, OrderLine.qty).where(
+                OrderLine.order == order_id):
+            await MenuItem.update({MenuItem.sold: MenuItem.sold - line["qty"]}).where(
+                MenuItem.id == line["menu_item"])
+        await MealOrder.update({MealOrder.status: "cancelled", MealOrder.refund: refund,
+                                MealOrder.updated_at: now_utc()}).where(MealOrder.id == order_id)
+        return await order_out(order_id)
+
+    return await write_transaction(work)
+
+
+async def set_status(order_id: int, status: str, staff: Staff) -> OrderOut:
+    async def work() -> OrderOut:
+        order = await MealOrder.select(MealOrder.status, MealOrder.fulfilment,
+                                       MealOrder.canteen.code.as_alias("code")).where(
+            MealOrder.id == order_id).first()
+        if order is None:
+            raise NotFound(f"没有编号为 {order_id} 的订单")
+        if staff.role != "canteen_staff" or staff.canteen_code != order["code"]:
+            raise Forbidden(f"只有该订单所在食堂（{order['code']}）的工作人员可以更新订单状态")
+        if problem := rules.status_problem(order["status"], status, order["fulfilment"]):
+            raise Conflict(problem, field="status")
+        if status != order["status"]:
+            await MealOrder.update({MealOrder.status: status,
+                                    MealOrder.updated_at: now_utc()}).where(MealOrder.id == order_id)
+        return await order_out(order_id)
+
+    return await write_transaction(work)
+
+
+async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
+    canteen = await Canteen.select(Canteen.id, Canteen.region.code.as_alias("region")).where(
+        Canteen.code == code).first()
+    if canteen is None:
+        raise NotFound(f"没有编号为 {code} 的食堂")
+    orders = await MealOrder.select(
+        MealOrder.id, MealOrder.elder, MealOrder.fulfilment, MealOrder.status, MealOrder.note,
+        MealOrder.delivery_address, MealOrder.diet_clash_confirmed,
+        MealOrder.elder.name.as_alias("elder_name"), MealOrder.elder.diet.as_alias("diet"),
+        MealOrder.elder.allergies.as_alias("allergies"),
+        MealOrder.elder.lives_alone.as_alias("lives_alone"),
+        MealOrder.elder.region.code.as_alias("community"),
+        MealOrder.elder.region.name.as_alias("community_name"),
+    ).where((MealOrder.canteen == canteen["id"]) & (MealOrder.meal_date == meal_date)
+            & (MealOrder.slot == slot) & (MealOrder.status != "cancelled")).order_by(MealOrder.id)
+    lines: dict[int, list[OrderLineOut]] = {o["id"]: [] for o in orders}
+    if orders:
+        for x in await OrderLine.select(OrderLine.order, OrderLine.dish_id, OrderLine.name,
+                                        OrderLine.qty, OrderLine.price_fen).where(
+                OrderLine.order.is_in(list(lines))).order_by(OrderLine.id):
+            lines[x.pop("order")].append(OrderLineOut(**x))
+    menu = await MenuItem.select(MenuItem.dish_id, MenuItem.name, MenuItem.quota).where(
+        (MenuItem.canteen == canteen["id"]) & (MenuItem.meal_date == meal_date)
+        & (MenuItem.slot == slot)).order_by(MenuItem.position)
+    portions = {m["dish_id"]: 0 for m in menu}
+    for order_lines in lines.values():
+        for line in order_lines:
+            portions[line.dish_id] = portions.get(line.dish_id, 0) + line.qty
+    kitchen_orders = [KitchenOrder(
+        order_id=o["id"], elder_id=o["elder"], elder_name=people_rules.mask_name(o["elder_name"]),
+        fulfilment=o["fulfilment"], status=o["status"], items=lines[o["id"]],
+        diet=people_rules.split_codes(o["diet"]),
+        allergies=people_rules.split_codes(o["allergies"]),
+        diet_clash_confirmed=o["diet_clash_confirmed"], note=o["note"]) for o in orders]
+    deliveries = sorted(
+        (o for o in orders if o["fulfilment"] == "delivery"),
+        key=lambda o: rules.delivery_route_key(canteen["region"], o["community"],
+                                               o["delivery_address"]))
+    return KitchenView(
+        canteen=code, meal_date=meal_date, slot=slot,
+        portions=[DishPortions(dish_id=m["dish_id"], name=m["name"],
+                               portions=portions[m["dish_id"]], quota=m["quota"]) for m in menu],
+        orders=kitchen_orders,
+        deliveries=[DeliveryStop(
+            order_id=o["id"], community=o["community"], community_name=o["community_name"],
+            elder_name=people_rules.mask_name(o["elder_name"]), address=o["delivery_address"],
+            lives_alone=o["lives_alone"], items=lines[o["id"]], status=o["status"])
+            for o in deliveries])
