@@ -86,3 +86,34 @@ class Factory:
             "diet": [], "allergies": [], "proxy_consent": True, "address": "测试路 2 号 301 室",
         } | fields
         return await self.post("/elders", body)
+
+    async def inspectors(self) -> list[Staff]:
+        """Two inspectors (the minimum an inspection needs), the same ones for the whole test."""
+        for username in ("insp-a", "insp-b"):
+            if username not in self._staff:
+                await self.staff("inspector", username=username)
+        return [self._staff["insp-a"], self._staff["insp-b"]]
+
+    async def inspection(self, canteen: str, day: str, failed: dict[str, float | None] = (),
+                         na: tuple[str, ...] = (), expect: int = 201, **fields) -> dict:
+        """File an inspection where every checklist item passes except `failed` (item → partial
+        points or None) and `na`."""
+        checklist = (await self.client.get("/api/v1/compliance/checklist")).json()
+        failed = dict(failed)
+        results = []
+        for item in checklist:
+            if item["code"] in failed:
+                result = {"item": item["code"], "verdict": "fail"}
+                if failed[item["code"]] is not None:
+                    result["points"] = failed[item["code"]]
+            else:
+                result = {"item": item["code"],
+                          "verdict": "na" if item["code"] in na else "pass"}
+            results.append(result)
+        inspectors = await self.inspectors()
+        body = {"date": day, "kind": "routine", "inspectors": [i.username for i in inspectors],
+                "results": results, "notes": "", "incident": False} | fields
+        response = await self.client.post(f"/api/v1/canteens/{canteen}/inspections", json=body,
+                                          headers=self.headers_for(inspectors[0]))
+        assert response.status_code == expect, response.text
+        return response.json()

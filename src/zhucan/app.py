@@ -18,6 +18,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from zhucan.canteens.api import ROUTES as CANTEEN_ROUTES
+from zhucan.compliance.api import ROUTES as COMPLIANCE_ROUTES
 from zhucan.db.engine import bind, close_engine, engine_name, make_engine, open_engine
 from zhucan.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS, DomainError
 from zhucan.menus.api import ROUTES as MENU_ROUTES
@@ -30,7 +31,7 @@ from zhucan.settings import PROJECT_ROOT, Settings
 from zhucan.web.labels import JINJA_GLOBALS, yuan
 from zhucan.web.pages import ROUTES as PAGE_ROUTES
 
-API_ROUTES = [*REGION_ROUTES, *CANTEEN_ROUTES, *PEOPLE_ROUTES,
+API_ROUTES = [*REGION_ROUTES, *CANTEEN_ROUTES, *PEOPLE_ROUTES, *COMPLIANCE_ROUTES,
               *MENU_ROUTES, *MONEY_ROUTES, *ORDER_ROUTES]
 
 SWAGGER = "/static/vendor/swagger-ui"

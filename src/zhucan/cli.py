@@ -114,6 +114,28 @@ def demo() -> None:
 
 
 @main.group()
+def export() -> None:
+    """Open data exports."""
+
+
+@export.command("lives")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for businesses.csv, inspections.csv, violations.csv, feed_info.csv, "
+                   "legend.csv.")
+def export_lives(out: Path) -> None:
+    """Write the inspection history in Yelp's LIVES format (scores 0–100)."""
+    from zhucan.clock import today
+    from zhucan.compliance.lives import export_lives as write_lives
+
+    async def work(settings: Settings):
+        return await write_lives(out, today(settings.tz))
+
+    counts = run_with_database(work)
+    click.echo(f"LIVES export in {out}: "
+               + ", ".join(f"{name} {rows} rows" for name, rows in counts.items()))
+
+
+@main.group()
 def users() -> None:
     """Staff accounts."""
 

@@ -35,6 +35,10 @@ KINDS = [
     FileKind("regions", lambda p: p.name == "regions.toml", "zhucan.regions.service:load_file"),
     FileKind("canteens", lambda p: p.parent.name == "canteens",
              "zhucan.canteens.service:load_file"),
+    FileKind("checklist", lambda p: p.name == "checklist.toml",
+             "zhucan.compliance.service:load_checklist_file"),
+    FileKind("targets", lambda p: p.name == "targets.toml",
+             "zhucan.compliance.service:load_targets_file"),
     FileKind("menus", lambda p: p.parent.name == "menus", "zhucan.menus.service:load_file"),
 ]
 

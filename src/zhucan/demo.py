@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from zhucan.compliance.demo_history import load_history as load_inspection_history
 from zhucan.data_files import load_paths
 from zhucan.people import rules
 from zhucan.people import service as people
@@ -88,5 +89,8 @@ async def load_demo(settings: Settings, today: date) -> dict:
         for elder in first:
             if not await people.is_linked(elder["id"], staff_id):
                 await people.link(elder["id"], username)
+    inspections = await load_inspection_history(
+        today, [a.username for a in ACCOUNTS if a.role == "inspector"])
     return {"files_changed": report.changed, "elders": await Elder.count(),
-            "cards": [e["card_no"] for e in first], "links": await ElderLink.count()}
+            "cards": [e["card_no"] for e in first], "links": await ElderLink.count(),
+            "inspections": inspections}

@@ -5,7 +5,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from zhucan.canteens import service
-from zhucan.canteens.schemas import CanteenIn, CanteenPatch, CanteenSummary
+from zhucan.canteens.schemas import CanteenDetail, CanteenIn, CanteenPatch, CanteenSummary
 from zhucan.clock import today
 from zhucan.people.auth import requires
 
@@ -35,8 +35,8 @@ class CanteenController(Controller):
     @get("/{code:str}", operation_id="getCanteen", summary="食堂详情（等级、检查历史、未整改问题）")
     async def get(self, request: Request, code: FromPath[str], as_of: Annotated[
             date | None, QueryParameter(description="按该日期计算等级，默认今天")] = None,
-    ) -> CanteenSummary:
-        return await service.summary(code, as_of or _today(request))
+    ) -> CanteenDetail:
+        return await service.detail(code, as_of or _today(request))
 
 
 ROUTES = [CanteenController]

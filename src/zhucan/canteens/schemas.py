@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zhucan.canteens.rules import licence_problem
+from zhucan.compliance.schemas import AlertMonth, FindingOut, GradeHistoryEntry, SunshineChangeOut
 from zhucan.regions.schemas import CODE_PATTERN
 
 Kind = Literal["elder_canteen", "meal_point", "central_kitchen", "rural_table"]
@@ -22,6 +23,7 @@ class CanteenFields(BaseModel):
     license_no: str = Field(default="", max_length=64, description="食品经营许可证编号")
     license_issued: date | None = None
     license_expires: date | None = None
+    insurance_expires: date | None = Field(default=None, description="食品安全责任保险到期日")
     sunshine_level: SunshineLevel = "none"
     capacity: int = Field(default=0, ge=0, le=100000, description="座位或每餐供餐能力")
     active: bool = True
@@ -49,6 +51,7 @@ class CanteenPatch(BaseModel):
     license_no: str | None = Field(default=None, max_length=64)
     license_issued: date | None = None
     license_expires: date | None = None
+    insurance_expires: date | None = None
     sunshine_level: SunshineLevel | None = None
     capacity: int | None = Field(default=None, ge=0, le=100000)
     active: bool | None = None
@@ -58,7 +61,8 @@ class CanteenPatch(BaseModel):
     def _no_null_for_required(cls, data):
         if isinstance(data, dict):
             for key, value in data.items():
-                if value is None and key not in ("license_issued", "license_expires"):
+                if value is None and key not in ("license_issued", "license_expires",
+                                                 "insurance_expires"):
                     raise ValueError(f"{key}：不能设为空")
         return data
 
@@ -70,6 +74,8 @@ class Grade(BaseModel):
         description="最近一次检查的动态等级；首检前为 null")
     score: float | None = Field(description="最近一次检查得分（0–100，一位小数）")
     as_of: date
+    camera_alerts_month: int = Field(
+        default=0, description="as_of 所在月的摄像头告警次数（供检查员参考，不改变等级）")
 
 
 class CanteenSummary(BaseModel):
@@ -85,4 +91,12 @@ class CanteenSummary(BaseModel):
     address: str
     license_no: str
     license_issued: date | None
+    insurance_expires: date | None
     capacity: int
+
+
+class CanteenDetail(CanteenSummary):
+    grade_history: list[GradeHistoryEntry] = Field(description="每次检查一条，最新在前")
+    open_findings: list[FindingOut] = Field(description="as_of 当日未整改（含逾期）的问题")
+    sunshine_history: list[SunshineChangeOut] = Field(description="阳光厨房等级的变更，最新在前")
+    camera_alerts: list[AlertMonth] = Field(description="近 12 个月每月的摄像头告警次数")

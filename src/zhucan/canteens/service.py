@@ -3,9 +3,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from zhucan.canteens.schemas import CanteenIn, CanteenPatch, CanteenSummary, Grade
+from zhucan.canteens.schemas import CanteenDetail, CanteenIn, CanteenPatch, CanteenSummary, Grade
 from zhucan.canteens.tables import Canteen
 from zhucan.clock import now_utc
+from zhucan.compliance import service as compliance
 from zhucan.data_files import DataFileError, read_toml, validate
 from zhucan.errors import BadInput, Conflict, NotFound
 from zhucan.regions import service as regions
@@ -15,9 +16,10 @@ COLUMNS = [
     Canteen.id, Canteen.code, Canteen.name, Canteen.kind, Canteen.region.code.as_alias("region"),
     Canteen.size, Canteen.address, Canteen.license_no, Canteen.license_issued,
     Canteen.license_expires, Canteen.sunshine_level, Canteen.capacity, Canteen.active,
+    Canteen.insurance_expires,
 ]
 EDITABLE = ("name", "kind", "size", "address", "license_no", "license_issued", "license_expires",
-            "sunshine_level", "capacity", "active")
+            "sunshine_level", "capacity", "active", "insurance_expires")
 
 
 async def _region_id(code: str) -> int:
@@ -33,8 +35,12 @@ def _summary(row: dict, grades: dict[int, Grade], as_of: date) -> CanteenSummary
 
 
 async def _grades(ids: list[int], as_of: date) -> dict[int, Grade]:
-    # Until inspections are filed (compliance domain) no canteen is graded.
-    return {}
+    return await compliance.grades(ids, as_of)
+
+
+async def _record_sunshine(code: str) -> None:
+    row = await require(code)
+    await compliance.record_sunshine(row["id"], row["sunshine_level"])
 
 
 async def find(code: str) -> dict | None:
@@ -67,12 +73,24 @@ async def summary(code: str, as_of: date) -> CanteenSummary:
     return _summary(row, await _grades([row["id"]], as_of), as_of)
 
 
+async def detail(code: str, as_of: date) -> CanteenDetail:
+    row = await require(code)
+    base = _summary(row, await _grades([row["id"]], as_of), as_of)
+    return CanteenDetail(
+        **base.model_dump(),
+        grade_history=await compliance.grade_history(row["id"], row["license_issued"], as_of),
+        open_findings=(await compliance.open_findings([row["id"]], as_of)).get(row["id"], []),
+        sunshine_history=await compliance.sunshine_history(row["id"]),
+        camera_alerts=await compliance.alerts_by_month(row["id"], as_of))
+
+
 async def create(data: CanteenIn, as_of: date) -> CanteenSummary:
     region_id = await _region_id(data.region)
     if await find(data.code) is not None:
         raise Conflict(f"code：食堂编号 {data.code} 已存在", field="code")
     values = data.model_dump(exclude={"region"})
     await Canteen.insert(Canteen(region=region_id, updated_at=now_utc(), **values)).run()
+    await _record_sunshine(data.code)
     return await summary(data.code, as_of)
 
 
@@ -89,6 +107,8 @@ async def patch(code: str, data: CanteenPatch, as_of: date) -> CanteenSummary:
     if values:
         await Canteen.update({**values, Canteen.updated_at: now_utc()}).where(
             Canteen.code == code).run()
+    if "sunshine_level" in values:
+        await _record_sunshine(code)
     return await summary(code, as_of)
 
 
@@ -100,12 +120,14 @@ async def upsert(data: CanteenIn) -> bool:
     if row is None:
         await Canteen.insert(Canteen(code=data.code, region=region_id, updated_at=now_utc(),
                                      **values)).run()
+        await _record_sunshine(data.code)
         return True
     current = {k: row[k] for k in values} | {"region": row["region"]}
     if current == values | {"region": data.region}:
         return False
     await Canteen.update({**values, "region": region_id, "updated_at": now_utc()}).where(
         Canteen.code == data.code).run()
+    await _record_sunshine(data.code)
     return True
 
 

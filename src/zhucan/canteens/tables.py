@@ -14,6 +14,7 @@ class Canteen(Table, tablename="canteen"):
     license_no = Varchar(length=64, default="")
     license_issued = Date(null=True, default=None)
     license_expires = Date(null=True, default=None)
+    insurance_expires = Date(null=True, default=None)  # food-safety liability insurance
     sunshine_level = Varchar(length=12, default="none")
     capacity = Integer(default=0)
     active = Boolean(default=True)

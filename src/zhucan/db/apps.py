@@ -16,6 +16,7 @@ APP_MODULES = [
     "zhucan.regions.piccolo_app",
     "zhucan.canteens.piccolo_app",
     "zhucan.people.piccolo_app",
+    "zhucan.compliance.piccolo_app",
     "zhucan.menus.piccolo_app",
     "zhucan.money.piccolo_app",
     "zhucan.ordering.piccolo_app",
