@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from litestar.testing import AsyncTestClient
 
+from zhucan.clock import today as service_today
 from zhucan.people.auth import Staff, issue_token
 from zhucan.people.rules import id_check_char
 from zhucan.people.schemas import StaffIn
@@ -18,7 +19,7 @@ _serial = itertools.count(1)
 
 def id_number_for_age(age: int, today: date | None = None, serial: int | None = None) -> str:
     """A valid 18-digit 身份证号 of someone `age` years old today."""
-    today = today or date.today()
+    today = today or service_today(Settings().tz)  # the service's day, not the machine's
     birth = date(today.year - age, 1, 1) if (today.month, today.day) >= (1, 1) else None
     birth = birth or date(today.year - age - 1, 1, 1)
     if birth > today - timedelta(days=1):

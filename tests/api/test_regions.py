@@ -1,0 +1,62 @@
+"""POST/GET /regions: the 区 → 街道/镇 → 社区/村 tree."""
+
+import pytest
+
+from tests.problems import assert_problem
+
+
+async def test_levels_follow_depth_and_the_list_is_parents_first(client, factory):
+    await factory.regions()
+    response = await client.get("/api/v1/regions")
+    assert response.status_code == 200
+    assert [(r["code"], r["level"], r["parent"]) for r in response.json()] == [
+        ("D", "district", None), ("D-S", "street", "D"), ("D-S-C1", "community", "D-S"),
+        ("D-S-C2", "community", "D-S"),
+    ]
+    one = await client.get("/api/v1/regions/D-S-C2")
+    assert one.json() == {"code": "D-S-C2", "name": "二号社区", "parent": "D-S",
+                          "level": "community", "depth": 2}
+
+
+async def test_created_region_is_returned_with_its_level(client, factory):
+    await factory.regions()
+    created = await factory.post("/regions", {"code": "D-T", "name": "测试镇", "parent": "D"})
+    assert created == {"code": "D-T", "name": "测试镇", "parent": "D", "level": "street",
+                       "depth": 1}
+
+
+async def test_unknown_region_is_404(client):
+    assert_problem(await client.get("/api/v1/regions/NOPE"), 404, "NOPE")
+
+
+@pytest.mark.parametrize("body, status, words", [
+    ({"code": "X", "name": "某社区", "parent": "NOPE"}, 400, ["parent", "NOPE"]),
+    ({"code": "X", "name": "楼栋", "parent": "D-S-C1"}, 400, ["parent", "社区/村之下"]),
+    ({"code": "D-S", "name": "重复街道", "parent": "D"}, 409, ["code", "D-S", "已存在"]),
+    ({"code": "有空 格", "name": "坏代码"}, 400, ["code", "格式"]),
+    ({"code": "", "name": "空代码"}, 400, ["code", "至少 1 个字符"]),
+    ({"code": "X"}, 400, ["name", "缺少必填字段"]),
+    ({"code": "X", "name": 5}, 400, ["name", "必须是字符串"]),
+    ({"code": "X", "name": "区", "level": "district"}, 400, ["level", "不允许的字段"]),
+])
+async def test_bad_region_input_names_field_and_rule(client, factory, body, status, words):
+    await factory.regions()
+    response = await client.post("/api/v1/regions", json=body, headers=await factory.admin())
+    assert_problem(response, status, *words)
+    codes = [r["code"] for r in (await client.get("/api/v1/regions")).json()]
+    assert codes == ["D", "D-S", "D-S-C1", "D-S-C2"]
+
+
+@pytest.mark.parametrize("content", [b'{"code": "X",', b"not json", b"[1, 2]", b""])
+async def test_malformed_json_is_400(client, factory, content):
+    response = await client.post("/api/v1/regions", content=content, headers=(
+        await factory.admin()) | {"content-type": "application/json"})
+    body = assert_problem(response, 400)
+    assert "JSON" in body["detail"]
+
+
+async def test_anyone_may_list_regions(client, factory):
+    await factory.regions()
+    assert (await client.get("/api/v1/regions")).status_code == 200
+    response = await client.get("/api/v1/regions", headers=await factory.headers("volunteer"))
+    assert response.status_code == 200
