@@ -57,8 +57,15 @@ class TestDatabase:
         self.rebind()
         names = [t._meta.tablename for t in all_tables()]
         if is_sqlite(self.engine):
+            # Append-only tables (audit_log) refuse DELETE by trigger; lift them for the wipe.
+            triggers = await self.engine._run_in_new_connection(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            for trigger in triggers:
+                await self.engine._run_in_new_connection(f'DROP TRIGGER "{trigger["name"]}"')
             for name in reversed(names):
                 await self.engine._run_in_new_connection(f'DELETE FROM "{name}"')
+            for trigger in triggers:
+                await self.engine._run_in_new_connection(trigger["sql"])
         else:
             quoted = ", ".join(f'"{n}"' for n in names)
             await self.engine._run_in_new_connection(

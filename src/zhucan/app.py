@@ -17,6 +17,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from zhucan.audit.api import ROUTES as AUDIT_ROUTES
 from zhucan.canteens.api import ROUTES as CANTEEN_ROUTES
 from zhucan.compliance.api import ROUTES as COMPLIANCE_ROUTES
 from zhucan.db.engine import bind, close_engine, engine_name, make_engine, open_engine
@@ -26,13 +27,14 @@ from zhucan.money.api import ROUTES as MONEY_ROUTES
 from zhucan.ordering.api import ROUTES as ORDER_ROUTES
 from zhucan.people.api import ROUTES as PEOPLE_ROUTES
 from zhucan.people.auth import BearerTokenMiddleware
+from zhucan.privacy import install_log_redaction
 from zhucan.regions.api import ROUTES as REGION_ROUTES
 from zhucan.settings import PROJECT_ROOT, Settings
 from zhucan.web.labels import JINJA_GLOBALS, yuan
 from zhucan.web.pages import ROUTES as PAGE_ROUTES
 
 API_ROUTES = [*REGION_ROUTES, *CANTEEN_ROUTES, *PEOPLE_ROUTES, *COMPLIANCE_ROUTES,
-              *MENU_ROUTES, *MONEY_ROUTES, *ORDER_ROUTES]
+              *MENU_ROUTES, *MONEY_ROUTES, *ORDER_ROUTES, *AUDIT_ROUTES]
 
 SWAGGER = "/static/vendor/swagger-ui"
 
@@ -50,6 +52,7 @@ async def healthz(state: State) -> dict[str, str]:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
+    install_log_redaction()
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
 

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import click
 
+from zhucan.privacy import install_log_redaction
 from zhucan.settings import Settings
 
 T = TypeVar("T")
@@ -40,6 +41,7 @@ def run_with_database(work: Callable[[Settings], Awaitable[T]], migrate: bool = 
 @click.group()
 def main() -> None:
     """zhucan 助餐: community elder meal ordering and kitchen compliance."""
+    install_log_redaction()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
 
@@ -150,6 +152,7 @@ def users_add(username: str, role: str, canteen: str | None) -> None:
     """Create a staff account; the password comes from ZHUCAN_PASSWORD or a prompt."""
     from pydantic import ValidationError
 
+    from zhucan.audit.rules import cli_actor
     from zhucan.errors import DomainError
     from zhucan.people.schemas import StaffIn
     from zhucan.people.service import create_staff
@@ -162,7 +165,7 @@ def users_add(username: str, role: str, canteen: str | None) -> None:
         raise click.ClickException(f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from None
 
     async def work(_: Settings):
-        return await create_staff(data)
+        return await create_staff(data, actor=cli_actor())
 
     try:
         staff = run_with_database(work)

@@ -7,7 +7,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from zhucan.canteens import service
 from zhucan.canteens.schemas import CanteenDetail, CanteenIn, CanteenPatch, CanteenSummary
 from zhucan.clock import today
-from zhucan.people.auth import requires
+from zhucan.people.auth import requires, signed_in
 
 
 def _today(request: Request) -> date:
@@ -25,12 +25,13 @@ class CanteenController(Controller):
 
     @post("/", guards=[requires("admin")], operation_id="createCanteen", summary="登记食堂")
     async def create(self, request: Request, data: JSONBody[CanteenIn]) -> CanteenSummary:
-        return await service.create(data, _today(request))
+        return await service.create(data, _today(request), actor=signed_in(request).username)
 
     @patch("/{code:str}", guards=[requires("admin")], operation_id="updateCanteen",
            summary="修改食堂信息")
     async def update(self, request: Request, code: FromPath[str], data: JSONBody[CanteenPatch]) -> CanteenSummary:
-        return await service.patch(code, data, _today(request))
+        return await service.patch(code, data, _today(request),
+                                   actor=signed_in(request).username)
 
     @get("/{code:str}", operation_id="getCanteen", summary="食堂详情（等级、检查历史、未整改问题）")
     async def get(self, request: Request, code: FromPath[str], as_of: Annotated[

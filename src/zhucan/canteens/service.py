@@ -3,11 +3,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from zhucan.audit import service as audit
 from zhucan.canteens.schemas import CanteenDetail, CanteenIn, CanteenPatch, CanteenSummary, Grade
 from zhucan.canteens.tables import Canteen
 from zhucan.clock import now_utc
 from zhucan.compliance import service as compliance
 from zhucan.data_files import DataFileError, read_toml, validate
+from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, NotFound
 from zhucan.regions import service as regions
 from zhucan.regions.tables import Region
@@ -84,17 +86,23 @@ async def detail(code: str, as_of: date) -> CanteenDetail:
         camera_alerts=await compliance.alerts_by_month(row["id"], as_of))
 
 
-async def create(data: CanteenIn, as_of: date) -> CanteenSummary:
+async def create(data: CanteenIn, as_of: date, *, actor: str) -> CanteenSummary:
     region_id = await _region_id(data.region)
     if await find(data.code) is not None:
         raise Conflict(f"code：食堂编号 {data.code} 已存在", field="code")
     values = data.model_dump(exclude={"region"})
-    await Canteen.insert(Canteen(region=region_id, updated_at=now_utc(), **values)).run()
+
+    async def write() -> None:
+        await Canteen.insert(Canteen(region=region_id, updated_at=now_utc(), **values)).run()
+        await audit.record(actor, "canteen.create", f"canteen:{data.code}",
+                           {"name": data.name, "region": data.region})
+
+    await write_transaction(write)
     await _record_sunshine(data.code)
     return await summary(data.code, as_of)
 
 
-async def patch(code: str, data: CanteenPatch, as_of: date) -> CanteenSummary:
+async def patch(code: str, data: CanteenPatch, as_of: date, *, actor: str) -> CanteenSummary:
     row = await require(code)
     changes = data.model_dump(exclude_unset=True)
     values = {k: v for k, v in changes.items() if k in EDITABLE}
@@ -105,8 +113,12 @@ async def patch(code: str, data: CanteenPatch, as_of: date) -> CanteenSummary:
     if issued and expires and expires <= issued:
         raise BadInput("license_expires：许可证到期日必须晚于发证日", field="license_expires")
     if values:
-        await Canteen.update({**values, Canteen.updated_at: now_utc()}).where(
-            Canteen.code == code).run()
+        async def write() -> None:
+            await Canteen.update({**values, Canteen.updated_at: now_utc()}).where(
+                Canteen.code == code).run()
+            await audit.record(actor, "canteen.update", f"canteen:{code}", {"changes": changes})
+
+        await write_transaction(write)
     if "sunshine_level" in values:
         await _record_sunshine(code)
     return await summary(code, as_of)

@@ -20,6 +20,8 @@ APP_MODULES = [
     "zhucan.menus.piccolo_app",
     "zhucan.money.piccolo_app",
     "zhucan.ordering.piccolo_app",
+    "zhucan.attempts.piccolo_app",
+    "zhucan.audit.piccolo_app",
 ]
 
 

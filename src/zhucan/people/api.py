@@ -3,6 +3,7 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from zhucan.attempts.service import client_address
 from zhucan.clock import today
 from zhucan.people import service
 from zhucan.people.auth import issue_token, requires, signed_in
@@ -16,7 +17,8 @@ class AuthController(Controller):
     @post("/token", operation_id="issueToken", summary="工作人员登录，获取令牌", status_code=200)
     async def token(self, request: Request, data: JSONBody[TokenRequest]) -> TokenOut:
         settings = request.app.state.settings
-        staff = await service.authenticate(data.username, data.password)
+        staff = await service.authenticate(data.username, data.password,
+                                           client=client_address(request))
         return TokenOut(access_token=issue_token(staff, settings.secret_key,
                                                  settings.token_ttl_seconds),
                         role=staff.role, expires_in=settings.token_ttl_seconds)
@@ -29,7 +31,8 @@ class ElderController(Controller):
     @post("/", guards=[requires("admin")], operation_id="createElder", summary="登记老人并发爱心卡")
     async def create(self, request: Request, data: JSONBody[ElderIn]) -> ElderOut:
         settings = request.app.state.settings
-        return await service.create_elder(data, settings, today(settings.tz))
+        return await service.create_elder(data, settings, today(settings.tz),
+                                          actor=signed_in(request).username)
 
     @get("/", operation_id="listElders", summary="查找老人（管理员、热线）或本人关联的老人（志愿者、家属）")
     async def list(self, request: Request,
@@ -46,8 +49,9 @@ class ElderController(Controller):
 
     @post("/{elder_id:int}/links", guards=[requires("admin")], operation_id="linkElder",
           summary="关联志愿者或家属账号")
-    async def link(self, elder_id: FromPath[int], data: JSONBody[LinkIn]) -> LinkOut:
-        return await service.link(elder_id, data.username)
+    async def link(self, request: Request, elder_id: FromPath[int],
+                   data: JSONBody[LinkIn]) -> LinkOut:
+        return await service.link(elder_id, data.username, actor=signed_in(request).username)
 
 
 ROUTES = [AuthController, ElderController]

@@ -3,7 +3,11 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 
+from zhucan.attempts import service as attempts
+from zhucan.audit import service as audit
+from zhucan.audit.rules import SYSTEM_ACTOR
 from zhucan.clock import now_utc
+from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, Locked, NotAuthenticated, NotFound
 from zhucan.people import rules
 from zhucan.people.auth import ROLE_NAMES, Staff, hash_password, password_matches
@@ -15,7 +19,7 @@ from zhucan.settings import Settings
 # ---------------------------------------------------------------- staff
 
 
-async def create_staff(data: StaffIn) -> Staff:
+async def create_staff(data: StaffIn, *, actor: str = SYSTEM_ACTOR) -> Staff:
     canteen_id = None
     if data.role == "canteen_staff":
         if not data.canteen:
@@ -27,20 +31,30 @@ async def create_staff(data: StaffIn) -> Staff:
         raise BadInput("canteen：只有食堂工作人员（canteen_staff）绑定食堂", field="canteen")
     if await StaffUser.exists().where(StaffUser.username == data.username):
         raise Conflict(f"username：用户名 {data.username} 已存在", field="username")
-    row = StaffUser(username=data.username, display_name=data.display_name or data.username,
-                    password_hash=hash_password(data.password), role=data.role,
-                    canteen=canteen_id, created_at=now_utc())
-    await row.save()
-    return Staff(id=row.id, username=data.username, role=data.role,
+    password_hash = hash_password(data.password)
+
+    async def write() -> int:
+        row = StaffUser(username=data.username, display_name=data.display_name or data.username,
+                        password_hash=password_hash, role=data.role, canteen=canteen_id,
+                        created_at=now_utc())
+        await row.save()
+        await audit.record(actor, "staff.create", f"staff:{data.username}",
+                           {"role": data.role, "canteen": data.canteen})
+        return row.id
+
+    return Staff(id=await write_transaction(write), username=data.username, role=data.role,
                  canteen_code=data.canteen if canteen_id else None)
 
 
-async def authenticate(username: str, password: str) -> Staff:
+async def authenticate(username: str, password: str, *, client: str | None = None) -> Staff:
+    """The staff member with these credentials; wrong ones count against `client`'s address."""
+    await attempts.check("password", client, username)
     row = await StaffUser.select(
         StaffUser.id, StaffUser.username, StaffUser.password_hash, StaffUser.role,
         StaffUser.active, StaffUser.canteen.code.as_alias("canteen_code"),
     ).where(StaffUser.username == username).first()
     if row is None or not row["active"] or not password_matches(row["password_hash"], password):
+        await attempts.record_failure("password", client, username)
         raise NotAuthenticated("用户名或密码错误")
     return Staff(id=row["id"], username=row["username"], role=row["role"],
                  canteen_code=row["canteen_code"])
@@ -76,7 +90,8 @@ async def _new_card_no() -> str:
             return card_no
 
 
-async def create_elder(data: ElderIn, settings: Settings, today: date) -> ElderOut:
+async def create_elder(data: ElderIn, settings: Settings, today: date, *,
+                       actor: str = SYSTEM_ACTOR) -> ElderOut:
     birth = rules.parse_id_number(data.id_number)
     if rules.age_on(birth, today) < rules.MIN_ELDER_AGE:
         raise BadInput(f"id_number：助餐服务对象须年满 {rules.MIN_ELDER_AGE} 周岁", field="id_number")
@@ -85,16 +100,24 @@ async def create_elder(data: ElderIn, settings: Settings, today: date) -> ElderO
     if await Elder.exists().where(Elder.id_digest == digest):
         raise Conflict("id_number：该身份证号已登记过老人", field="id_number")
     card_no = await _new_card_no()
-    row = Elder(
-        name=data.name.strip(), id_digest=digest, id_last4=data.id_number[-4:], birth_date=birth,
-        phone=data.phone, region=region["id"], categories=rules.join_codes(data.categories),
-        card_no=card_no, pin_digest=rules.pin_digest(settings.secret_key, card_no, data.pin),
-        lives_alone=data.lives_alone, diet=rules.join_codes(data.diet),
-        allergies=rules.join_codes(data.allergies), proxy_consent=data.proxy_consent,
-        address=data.address, created_at=now_utc(),
-    )
-    await row.save()
-    return await get_elder(row.id, today)
+
+    async def write() -> int:
+        row = Elder(
+            name=data.name.strip(), id_digest=digest, id_last4=data.id_number[-4:],
+            birth_date=birth, phone=data.phone, region=region["id"],
+            categories=rules.join_codes(data.categories), card_no=card_no,
+            pin_digest=rules.pin_digest(settings.secret_key, card_no, data.pin),
+            lives_alone=data.lives_alone, diet=rules.join_codes(data.diet),
+            allergies=rules.join_codes(data.allergies), proxy_consent=data.proxy_consent,
+            address=data.address, created_at=now_utc(),
+        )
+        await row.save()
+        # Only what the back office needs to trace the registration, no personal data.
+        await audit.record(actor, "elder.create", f"elder:{row.id}",
+                           {"region": data.region, "categories": sorted(data.categories)})
+        return row.id
+
+    return await get_elder(await write_transaction(write), today)
 
 
 async def get_elder(elder_id: int, today: date) -> ElderOut:
@@ -138,7 +161,7 @@ async def visible_elders(staff: Staff, today: date, q: str | None, limit: int) -
     return [_elder_out(r, today) for r in await query]
 
 
-async def link(elder_id: int, username: str) -> LinkOut:
+async def link(elder_id: int, username: str, *, actor: str = SYSTEM_ACTOR) -> LinkOut:
     if not await Elder.exists().where(Elder.id == elder_id):
         raise NotFound(f"没有编号为 {elder_id} 的老人")
     staff = await StaffUser.select(StaffUser.id, StaffUser.role).where(
@@ -150,23 +173,35 @@ async def link(elder_id: int, username: str) -> LinkOut:
                        f"{ROLE_NAMES[staff['role']]}", field="username")
     if await is_linked(elder_id, staff["id"]):
         raise Conflict(f"username：{username} 已与该老人关联", field="username")
-    await ElderLink.insert(ElderLink(elder=elder_id, staff=staff["id"],
-                                     created_at=now_utc())).run()
+
+    async def write() -> None:
+        await ElderLink.insert(ElderLink(elder=elder_id, staff=staff["id"],
+                                         created_at=now_utc())).run()
+        await audit.record(actor, "elder.link", f"elder:{elder_id}",
+                           {"username": username, "role": staff["role"]})
+
+    await write_transaction(write)
     return LinkOut(elder_id=elder_id, username=username, role=staff["role"])
 
 
 # ---------------------------------------------------------------- 爱心卡 PIN
 
 
-async def verify_card_pin(card_no: str, pin: str, settings: Settings) -> int:
+async def verify_card_pin(card_no: str, pin: str, settings: Settings, *,
+                          client: str | None = None) -> int:
     """The elder id behind a card and PIN; counts wrong PINs and locks the card after five.
 
-    The counter is written in its own statement, not the caller's transaction, so that a refused
-    order cannot roll a failed attempt back.
+    With `client` (the request's address, `attempts.service.client_address(request)`), wrong PINs
+    and unknown cards also count against that address, which gets 429 after too many
+    (attempts.rules.PIN_PER_CLIENT): this stops guessing across many cards from one terminal.
+    The counters are written in their own statements, not the caller's transaction, so that a
+    refused order cannot roll a failed attempt back: call this before opening one.
     """
+    await attempts.check("pin", client)
     row = await Elder.select(Elder.id, Elder.pin_digest, Elder.failed_pins, Elder.locked_until,
                              Elder.status).where(Elder.card_no == card_no).first()
     if row is None or not rules.is_valid_card_no(card_no):
+        await attempts.record_failure("pin", client)
         raise NotAuthenticated("爱心卡号或密码错误", field="card_no")
     now = now_utc()
     locked_until: datetime | None = row["locked_until"]
@@ -176,6 +211,7 @@ async def verify_card_pin(card_no: str, pin: str, settings: Settings) -> int:
                      field="pin")
     if not secrets.compare_digest(row["pin_digest"],
                                   rules.pin_digest(settings.secret_key, card_no, pin)):
+        await attempts.record_failure("pin", client)
         failed = row["failed_pins"] + 1
         if failed >= rules.PIN_ATTEMPTS:
             await Elder.update({Elder.failed_pins: 0, Elder.locked_until: now + timedelta(

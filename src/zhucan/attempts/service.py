@@ -1,0 +1,55 @@
+"""Counting failed PIN and password attempts per client address in the shared database.
+
+Callers: `check(kind, client, subject)` before verifying a secret, `record_failure(...)` after a
+wrong one; with `client=None` (the command line, direct service calls) both do nothing, as there is
+no address to limit. Both run as their own statements, never in the caller's write transaction, so that a
+refused request cannot roll its failure back (call them before opening one).
+Races between workers may let a few attempts past a limit; the limit is about volume, not exactness.
+"""
+
+from __future__ import annotations
+
+from litestar.connection import ASGIConnection
+
+from zhucan.attempts import rules
+from zhucan.attempts.tables import FailedAttempt
+from zhucan.clock import now_utc
+from zhucan.errors import DomainError
+
+
+class TooManyFailures(DomainError):
+    status_code = 429
+
+
+def client_address(connection: ASGIConnection) -> str:
+    """The peer address of a request. Behind a reverse proxy this is the proxy's address unless
+    uvicorn is told to trust its forwarded headers (see docs/operations.md)."""
+    return connection.client.host if connection.client else "unknown"
+
+
+async def check(kind: str, client: str | None, subject: str = "") -> None:
+    """Raise 429 with Retry-After when `client` (and `subject`) failed too often recently."""
+    if client is None:
+        return
+    now = now_utc()
+    for limit in rules.LIMITS[kind]:
+        query = FailedAttempt.select(FailedAttempt.at).where(
+            (FailedAttempt.kind == kind) & (FailedAttempt.client == client)
+            & (FailedAttempt.at > now - limit.window))
+        if limit.per_subject:
+            query = query.where(FailedAttempt.subject == subject)
+        rows = await query.order_by(FailedAttempt.at, ascending=False).limit(limit.max_failures)
+        seconds = rules.retry_after([r["at"] for r in rows], limit, now)
+        if seconds is not None:
+            raise TooManyFailures(rules.refusal(limit, seconds),
+                                  headers={"Retry-After": str(seconds)})
+
+
+async def record_failure(kind: str, client: str | None, subject: str = "") -> None:
+    if client is None:
+        return
+    now = now_utc()
+    await FailedAttempt.insert(FailedAttempt(kind=kind, client=client, subject=subject,
+                                             at=now)).run()
+    # Failures are rare next to orders, so pruning on each one keeps the table small for free.
+    await FailedAttempt.delete().where(FailedAttempt.at < now - rules.KEEP_FOR).run()
