@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 
 from zhucan.clock import today
+from zhucan.compliance.demo_history import load_history
 from zhucan.compliance.lives import export_lives
+from zhucan.compliance.tables import SunshineChange
 from zhucan.data_files import DataFileError, load_paths
 from zhucan.settings import PROJECT_ROOT, Settings
 
@@ -188,6 +190,8 @@ async def test_scheme_files_load_once_and_are_validated(db, tmp_path):
     assert report.by_kind["checklist"] == 1 and report.by_kind["targets"] == 1
     again = await load_paths([kitchens])
     assert again.by_kind.get("checklist", 0) == 0 and again.by_kind.get("targets", 0) == 0
+    # a canteen's level as loaded is the first entry of its sunshine history
+    assert await SunshineChange.count() == len(list((kitchens / "canteens").glob("*.toml")))
 
     checklist = kitchens / "checklist.toml"
     text = checklist.read_text(encoding="utf-8")
@@ -205,3 +209,18 @@ async def test_scheme_files_load_once_and_are_validated(db, tmp_path):
     targets.write_text("[compliance.2024]\nab_ratio = 1.7\n", encoding="utf-8")
     with pytest.raises(DataFileError, match=r"targets.toml: 字段 compliance.2024.ab_ratio"):
         await load_paths([targets])
+
+
+async def test_demo_history_shows_the_road_to_no_grade_c(factory):
+    await load_paths([PROJECT_ROOT / "kitchens"])
+    inspectors = [i.username for i in await factory.inspectors()]
+    filed = await load_history(TODAY, inspectors)
+    assert filed > 30
+    assert await load_history(TODAY, inspectors) == 0  # a second demo run adds nothing
+    headers = await factory.admin()
+    three_years_ago = (await factory.client.get(f"{API}/compliance/summary", headers=headers,
+                                                params={"as_of": ago(2 * 365)})).json()
+    now = (await factory.client.get(f"{API}/compliance/summary", headers=headers)).json()
+    assert three_years_ago["grades"]["C"] + three_years_ago["grades"]["rectifying"] > 0
+    assert now["grades"]["C"] + now["grades"]["rectifying"] == 0
+    assert now["ab_ratio"] > three_years_ago["ab_ratio"]
