@@ -11,7 +11,7 @@ from zhucan.canteens import service as canteens
 from zhucan.clock import now_utc, today
 from zhucan.data_files import DataFileError, read_toml, validate
 from zhucan.db.tx import write_transaction
-from zhucan.errors import Conflict, NotFound
+from zhucan.errors import Conflict, DomainError, NotFound
 from zhucan.menus import rules
 from zhucan.menus.schemas import MenuIn, MenuItemIn, MenuItemOut, MenuOut, WeekMenuFile
 from zhucan.menus.tables import MenuItem
@@ -117,6 +117,12 @@ async def load_file(path: Path, on: date | None = None) -> int:
         template = doc.week.get(rules.WEEKDAYS[day.weekday()])
         for slot in rules.SLOTS:
             items = [dishes[d] for d in getattr(template, slot)] if template else []
-            changed += await write_transaction(
-                lambda day=day, slot=slot, items=items: _replace(canteen["id"], day, slot, items))
+            try:
+                changed += await write_transaction(
+                    lambda day=day, slot=slot, items=items: _replace(canteen["id"], day, slot,
+                                                                     items))
+            except DomainError as exc:
+                weekday = rules.WEEKDAYS[day.weekday()]
+                raise DataFileError(f"{path}: 字段 week.{weekday}.{slot}（{day}）：{exc.detail}") \
+                    from None
     return changed
