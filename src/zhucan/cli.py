@@ -12,7 +12,7 @@ from typing import TypeVar
 import click
 
 from zhucan.privacy import install_log_redaction
-from zhucan.settings import Settings
+from zhucan.settings import DEFAULT_DATABASE_URL, Settings
 
 T = TypeVar("T")
 
@@ -77,6 +77,53 @@ def upgrade() -> None:
         await do_upgrade(verbose=True)
 
     run_with_database(work, migrate=False)
+
+
+def _sqlite_database(pg_command: Callable[[str], str], done_by: str) -> Path:
+    """The configured SQLite file; on PostgreSQL, stop and show the pg_dump/pg_restore to run."""
+    # Not Settings.from_env(): that creates a secret key file when there is none, and a restore
+    # onto a new machine must not leave a fresh key behind that silently invalidates every PIN.
+    settings = Settings(database_url=os.environ.get("ZHUCAN_DATABASE_URL") or DEFAULT_DATABASE_URL)
+    if not settings.is_sqlite:
+        raise click.ClickException(f"PostgreSQL is {done_by} with its own tools "
+                                   f"(docs/operations.md):\n  {pg_command(settings.database_url)}")
+    return settings.sqlite_path
+
+
+@main.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
+def backup(out: Path, force: bool) -> None:
+    """Copy the SQLite database to OUT while the server keeps serving (PostgreSQL: pg_dump)."""
+    from zhucan.db.backup import BackupError, backup_sqlite, pg_dump_command
+
+    database = _sqlite_database(lambda url: pg_dump_command(url, out), "backed up")
+    try:
+        size = backup_sqlite(database, out, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up {database} to {out} ({size} bytes)")
+    click.echo("the secret key (ZHUCAN_SECRET_KEY or the .secret file) is not in it: keep that "
+               "backed up separately")
+
+
+@main.command()
+@click.argument("backup_file", metavar="IN",
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the existing database (stop the server first).")
+def restore(backup_file: Path, force: bool) -> None:
+    """Replace the SQLite database with the backup IN (PostgreSQL: pg_restore)."""
+    from zhucan.db.backup import BackupError, pg_restore_command, restore_sqlite
+
+    database = _sqlite_database(lambda url: pg_restore_command(url, backup_file), "restored")
+    try:
+        kept = restore_sqlite(backup_file, database, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if kept:
+        click.echo(f"kept the replaced database as {kept}")
+    click.echo(f"restored {backup_file} into {database}; restore the secret key that was in use "
+               "when the backup was made, or no 爱心卡 PIN will match")
 
 
 @main.command()
