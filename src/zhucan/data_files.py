@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from zhucan.db.tx import write_transaction
 from zhucan.errors import DomainError
 
 M = TypeVar("M", bound=BaseModel)
@@ -87,15 +88,20 @@ async def load_paths(paths: list[Path]) -> LoadReport:
     order = {k.name: i for i, k in enumerate(KINDS)}
     typed = [(k, f) for f in files if (k := _kind_of(f)) is not None]
     typed.sort(key=lambda kf: (order[kf[0].name], str(kf[1])))
-    report = LoadReport()
-    for kind, path in typed:
-        module, func = kind.loader.split(":")
-        load: Callable[[Path], Awaitable[int]] = getattr(import_module(module), func)
-        try:
-            changed = await load(path)
-        except DomainError as exc:
-            raise DataFileError(f"{path}: {exc.detail}") from None
-        report.files += 1
-        report.changed += changed
-        report.by_kind[kind.name] = report.by_kind.get(kind.name, 0) + changed
-    return report
+
+    async def load_all() -> LoadReport:
+        report = LoadReport()
+        for kind, path in typed:
+            module, func = kind.loader.split(":")
+            load: Callable[[Path], Awaitable[int]] = getattr(import_module(module), func)
+            try:
+                changed = await load(path)
+            except DomainError as exc:
+                raise DataFileError(f"{path}: {exc.detail}") from None
+            report.files += 1
+            report.changed += changed
+            report.by_kind[kind.name] = report.by_kind.get(kind.name, 0) + changed
+        return report
+
+    # One transaction: a bad file refuses the whole load instead of leaving half of it behind.
+    return await write_transaction(load_all)
