@@ -315,3 +315,8 @@ def test_score_stays_within_0_and_100(items):
     score = rules.inspection_score(scored)
     assert 0 <= score <= 100
     assert score == score.quantize(Decimal("0.1"))
+
+
+def test_grading_numbers_must_rise_band_by_band():
+    with pytest.raises(ValueError, match="分数线须从低到高"):
+        rules.GradingRules(good_from=Decimal(95))

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from zhucan.canteens.tables import Canteen
-from zhucan.compliance.rules import TENTH
+from zhucan.compliance.rules import DYNAMIC_NAMES, TENTH
 from zhucan.compliance.service import scheme
 from zhucan.compliance.tables import Finding, Inspection
 from zhucan.regions.tables import Region
@@ -68,7 +68,7 @@ async def export_lives(out: Path, today: date) -> dict[str, int]:
         "inspections.csv": _write(
             out / "inspections.csv", ["business_id", "score", "date", "description", "type"],
             [[code_of[i["canteen"]], f"{i['score_tenths'] / 10:.1f}", _lives_date(i["date"]),
-              f"{KIND_NAMES[i['kind']]}；动态等级 {i['dynamic_grade']}"
+              f"{KIND_NAMES[i['kind']]}；动态等级 {DYNAMIC_NAMES[i['dynamic_grade']]}"
               + (f"；{i['notes']}" if i["notes"] else ""),
               "initial" if first_of[i["canteen"]] == i["id"] else LIVES_TYPES[i["kind"]]]
              for i in inspections]),

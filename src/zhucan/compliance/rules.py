@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Verdict = Literal["pass", "fail", "na"]
 DynamicGrade = Literal["excellent", "good", "fair", "ungraded"]
@@ -19,7 +19,6 @@ AnnualGrade = Literal["A", "B", "C", "rectifying"]
 
 TENTH = Decimal("0.1")
 DYNAMIC_NAMES = {"excellent": "优秀", "good": "良好", "fair": "一般", "ungraded": "不予评级"}
-ANNUAL_NAMES = {"A": "A 级", "B": "B 级", "C": "C 级", "rectifying": "整改中"}
 
 
 class RuleViolation(ValueError):
@@ -47,6 +46,14 @@ class GradingRules(BaseModel):
     due_days_c: int = Field(default=121, ge=1)
     due_days_rectifying: int = Field(default=91, ge=1)
     never_inspected_due_days: int = Field(default=120, ge=0)
+
+    @model_validator(mode="after")
+    def _bands_in_order(self):
+        if not self.fair_from <= self.good_from <= self.excellent_from:
+            raise ValueError("fair_from、good_from、excellent_from：分数线须从低到高")
+        if not self.grade_c_from <= self.grade_b_from <= self.grade_a_from:
+            raise ValueError("grade_c_from、grade_b_from、grade_a_from：分数线须从低到高")
+        return self
 
 
 DEFAULT_RULES = GradingRules()
