@@ -83,7 +83,6 @@ class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     date: dt.date | None = Field(default=None, description="整改完成日期，默认今天")
-    note: str = Field(default="", max_length=500)
 
 
 class AlertIn(BaseModel):
