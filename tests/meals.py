@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.factories import Factory
+from zhucan.money.rules import points_grant_legs
+from zhucan.money.service import post_once
 
 _keys = itertools.count(1)
 
@@ -43,6 +45,11 @@ async def topup(factory: Factory, elder_id: int, amount_fen: int,
         headers=await factory.admin() | new_key())
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def grant_points(elder_id: int, points: int, key: str = "test-grant") -> bool:
+    """敬老分 the way the monthly issue will grant them (no endpoint for that yet)."""
+    return await post_once(key, "points_grant", points_grant_legs(elder_id, points))
 
 
 async def balance(factory: Factory, elder_id: int) -> dict:

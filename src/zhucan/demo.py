@@ -8,6 +8,9 @@ from datetime import date, timedelta
 
 from zhucan.compliance.demo_history import load_history as load_inspection_history
 from zhucan.data_files import load_paths
+from zhucan.db.tx import write_transaction
+from zhucan.money import rules as money_rules
+from zhucan.money import service as money
 from zhucan.people import rules
 from zhucan.people import service as people
 from zhucan.people.schemas import ElderIn, StaffIn
@@ -16,6 +19,9 @@ from zhucan.settings import PROJECT_ROOT, Settings
 
 DEMO_PIN = "123456"
 DEMO_ELDERS = 200
+# Every demo 爱心卡 starts with 50 元 and 300 敬老分, so card and points payments work at once.
+DEMO_CARD_FEN = 5000
+DEMO_POINTS = 300
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 GIVEN = "秀英桂兰玉兰建国志强淑珍凤英德明国华秀兰金凤美华永福春梅海英桂芳文华荣华阿毛阿根小妹"
 CATEGORY_MIX = [[], [], [], ["tekun"], ["dibao"], ["dibian"], ["disabled"], ["youfu"],
@@ -69,6 +75,14 @@ def demo_elders(today: date, count: int = DEMO_ELDERS) -> list[ElderIn]:
     return elders
 
 
+async def _opening_balances(elder_ids: list[int]) -> None:
+    for elder_id in elder_ids:
+        await money.post_once(
+            f"demo:opening:{elder_id}", "opening_balance",
+            [*money_rules.topup_legs(elder_id, "government", DEMO_CARD_FEN),
+             *money_rules.points_grant_legs(elder_id, DEMO_POINTS)], note="演示：开户余额")
+
+
 async def load_demo(settings: Settings, today: date) -> dict:
     """Idempotent: a second run adds nothing."""
     paths = [PROJECT_ROOT / "kitchens"]
@@ -82,6 +96,8 @@ async def load_demo(settings: Settings, today: date) -> dict:
     if await Elder.count() == 0:
         for elder in demo_elders(today):
             await people.create_elder(elder, settings, today)
+    elder_ids = [e["id"] for e in await Elder.select(Elder.id).order_by(Elder.id)]
+    await write_transaction(lambda: _opening_balances(elder_ids))
     first = await Elder.select(Elder.id, Elder.card_no).order_by(Elder.id).limit(3)
     for username in ("volunteer", "family"):
         staff_id = (await StaffUser.select(StaffUser.id).where(

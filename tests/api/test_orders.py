@@ -10,6 +10,7 @@ from tests.meals import (
     balance,
     card_order,
     dish,
+    grant_points,
     new_key,
     order_body,
     place,
@@ -18,7 +19,6 @@ from tests.meals import (
     topup,
 )
 from zhucan.clock import now_utc
-from zhucan.money.service import grant_points
 from zhucan.ordering.idempotency import fingerprint
 from zhucan.ordering.schemas import OrderIn
 from zhucan.ordering.tables import IdempotencyRecord

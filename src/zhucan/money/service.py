@@ -154,15 +154,16 @@ async def topup(elder_id: int, data: TopupIn, created_by: str) -> TopupOut:
     return TopupOut(card_fen=(await balance(elder_id)).card_fen)
 
 
-async def grant_points(elder_id: int, points: int, key: str, note: str = "") -> bool:
-    """Grant 敬老分 once per `key` (e.g. a month's grant); False when it was already granted."""
+async def post_once(key: str, kind: str, legs: list[Leg], note: str = "") -> bool:
+    """Post a transfer for an elder's credit once per `key` (a month's grant, an opening
+    balance); False when it was already posted."""
 
     async def work() -> bool:
         if await Transfer.exists().where(Transfer.key == key):
             return False
-        await _require_active_elder(elder_id)
-        await post_transfer(key, "points_grant", rules.points_grant_legs(elder_id, points),
-                            note=note)
+        for elder_id in {leg.account.owner for leg in legs if leg.account.kind in rules.ELDER_KINDS}:
+            await _require_active_elder(elder_id)
+        await post_transfer(key, kind, legs, note=note)
         return True
 
     return await write_transaction(work)
