@@ -13,6 +13,8 @@ from litestar.exceptions import HTTPException, SerializationException, Validatio
 from litestar.openapi.datastructures import ResponseSpec
 from pydantic import BaseModel, Field
 
+from zhucan.privacy import redact
+
 log = logging.getLogger("zhucan.errors")
 
 PROBLEM_JSON = "application/problem+json"
@@ -135,8 +137,9 @@ def chinese_message(message: str) -> str:
 
 def problem(status: int, detail: str, *, headers: dict[str, str] | None = None,
             **extra: Any) -> Response:
+    # Details may echo what was typed, e.g. an id number where an elder id belongs: mask it.
     body = {"type": "about:blank", "status": status, "title": TITLES.get(status, "错误"),
-            "detail": detail, **extra}
+            "detail": redact(detail), **extra}
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
