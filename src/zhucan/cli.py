@@ -200,7 +200,7 @@ def users_add(username: str, role: str, canteen: str | None) -> None:
     from pydantic import ValidationError
 
     from zhucan.audit.rules import cli_actor
-    from zhucan.errors import DomainError
+    from zhucan.errors import DomainError, chinese_message
     from zhucan.people.schemas import StaffIn
     from zhucan.people.service import create_staff
 
@@ -209,7 +209,8 @@ def users_add(username: str, role: str, canteen: str | None) -> None:
     try:
         data = StaffIn(username=username, password=password, role=role, canteen=canteen)
     except ValidationError as exc:
-        raise click.ClickException(f"{exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from None
+        first = exc.errors()[0]
+        raise click.ClickException(f"{first['loc'][0]}：{chinese_message(first['msg'])}") from None
 
     async def work(_: Settings):
         return await create_staff(data, actor=cli_actor())
