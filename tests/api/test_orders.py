@@ -112,6 +112,12 @@ async def test_missing_idempotency_key_is_400(factory):
         card_no=elder["card_no"], pin="246810"))
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["detail"]
+    # The key is checked before the PIN, so a request that cannot count does not cost an attempt.
+    for _ in range(5):
+        wrong_pin = await factory.client.post("/api/v1/orders", json=order_body(
+            card_no=elder["card_no"], pin="000000"))
+        assert wrong_pin.status_code == 400
+    assert (await card_order(factory, elder)).status_code == 201
 
 
 async def test_same_key_same_body_replays_and_different_body_is_422(factory):

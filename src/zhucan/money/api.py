@@ -3,7 +3,7 @@ from litestar.params import FromPath, JSONBody
 
 from zhucan.money import service
 from zhucan.money.schemas import BalanceOut, LedgerReport, TopupIn, TopupOut
-from zhucan.ordering.idempotency import once
+from zhucan.ordering.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once, valid_key
 from zhucan.people import service as people
 from zhucan.people.auth import requires, signed_in
 
@@ -18,16 +18,18 @@ class ElderMoneyController(Controller):
         return await service.balance(elder_id)
 
     @post("/card/topups", guards=[requires("admin")], operation_id="topupCard",
-          summary="爱心卡充值（需 Idempotency-Key）", status_code=201)
-    async def topup(self, request: Request, elder_id: FromPath[int],
-                    data: JSONBody[TopupIn]) -> Response[TopupOut]:
+          summary="爱心卡充值（需 Idempotency-Key）", status_code=201,
+          responses=IDEMPOTENCY_RESPONSES)
+    async def topup(self, request: Request, elder_id: FromPath[int], data: JSONBody[TopupIn],
+                    idempotency_key: IdempotencyKey = None) -> Response[TopupOut]:
+        key = valid_key(idempotency_key)
         staff = signed_in(request)
 
         async def effects():
             return 201, await service.topup(elder_id, data, staff.username)
 
-        return await once(request, f"POST /elders/{elder_id}/card/topups", staff.username,
-                          data.model_dump(mode="json"), effects)
+        return await once(request, key, f"POST /elders/{elder_id}/card/topups",
+                          staff.username, data.model_dump(mode="json"), effects)
 
 
 class LedgerController(Controller):

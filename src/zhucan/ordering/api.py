@@ -2,14 +2,19 @@ from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from zhucan.errors import PROBLEM_JSON, TITLES, ProblemDetails
 from zhucan.menus.api import admin_or_staff_of_path_canteen
 from zhucan.menus.schemas import Slot
 from zhucan.ordering import service
-from zhucan.ordering.idempotency import once
+from zhucan.ordering.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once, valid_key
 from zhucan.ordering.schemas import KitchenView, OrderIn, OrderOut, StatusIn
 from zhucan.people.auth import current_staff, signed_in
+
+LOCKED = ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
+                      description=TITLES[423], generate_examples=False)
 
 
 def _today_and_now(request: Request) -> tuple[date, datetime]:
@@ -22,8 +27,10 @@ class OrderController(Controller):
     tags = ["orders"]
 
     @post("/", operation_id="placeOrder", summary="点餐（刷卡或代为点餐；需 Idempotency-Key）",
-          status_code=201)
-    async def place(self, request: Request, data: JSONBody[OrderIn]) -> Response[OrderOut]:
+          status_code=201, responses={**IDEMPOTENCY_RESPONSES, 423: LOCKED})
+    async def place(self, request: Request, data: JSONBody[OrderIn],
+                    idempotency_key: IdempotencyKey = None) -> Response[OrderOut]:
+        key = valid_key(idempotency_key)
         settings = request.app.state.settings
         placer = await service.placer_of(current_staff(request), data, settings)
         today, now = _today_and_now(request)
@@ -31,7 +38,7 @@ class OrderController(Controller):
         async def effects():
             return 201, await service.place_order(data, placer, today, now.time())
 
-        return await once(request, "POST /orders", placer.principal,
+        return await once(request, key, "POST /orders", placer.principal,
                           data.model_dump(mode="json", exclude={"pin"}), effects)
 
     @get("/{order_id:int}", operation_id="getOrder", summary="查看订单")
@@ -40,15 +47,19 @@ class OrderController(Controller):
         return await service.order_out(order_id)
 
     @post("/{order_id:int}/cancel", operation_id="cancelOrder",
-          summary="取消订单并原路退款（需 Idempotency-Key）", status_code=200)
-    async def cancel(self, request: Request, order_id: FromPath[int]) -> Response[OrderOut]:
+          summary="取消订单并原路退款（需 Idempotency-Key）", status_code=200,
+          responses=IDEMPOTENCY_RESPONSES)
+    async def cancel(self, request: Request, order_id: FromPath[int],
+                     idempotency_key: IdempotencyKey = None) -> Response[OrderOut]:
+        key = valid_key(idempotency_key)
         staff = signed_in(request)
         await service.ensure_can_see_order(staff, order_id)
 
         async def effects():
             return 200, await service.cancel_order(order_id, staff)
 
-        return await once(request, f"POST /orders/{order_id}/cancel", staff.username, {}, effects)
+        return await once(request, key, f"POST /orders/{order_id}/cancel",
+                          staff.username, {}, effects)
 
     @post("/{order_id:int}/status", operation_id="setOrderStatus",
           summary="更新订单状态（食堂工作人员）", status_code=200)

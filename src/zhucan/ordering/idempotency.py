@@ -12,13 +12,24 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Annotated
 
 from litestar import Request, Response
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import HeaderParameter
 from pydantic import BaseModel
 
 from zhucan.clock import now_utc
 from zhucan.db.tx import write_transaction
-from zhucan.errors import PROBLEM_JSON, BadInput, Conflict, DomainError, domain_error_handler
+from zhucan.errors import (
+    PROBLEM_JSON,
+    TITLES,
+    BadInput,
+    Conflict,
+    DomainError,
+    ProblemDetails,
+    domain_error_handler,
+)
 from zhucan.ordering.tables import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -26,12 +37,21 @@ HEADER = "Idempotency-Key"
 ABANDONED_AFTER = timedelta(minutes=2)
 
 
+# Optional to Litestar so that a missing key gets this module's Chinese 400, not a generic one.
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name=HEADER, required=False,
+    description="1–255 个可打印 ASCII 字符（如 UUID）；同一个键重试得到与第一次相同的结果")]
+# Added to the statuses every handler documents (errors.ERROR_RESPONSES).
+IDEMPOTENCY_RESPONSES = {
+    422: ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
+                      description=TITLES[422], generate_examples=False)}
+
+
 class KeyReused(DomainError):
     status_code = 422
 
 
-def key_of(request: Request) -> str:
-    key = request.headers.get(HEADER)
+def valid_key(key: str | None) -> str:
     if key is None:
         raise BadInput(f"{HEADER}：缺少请求头，涉及资金的请求必须带 {HEADER}（如一个 UUID）",
                        field=HEADER)
@@ -94,11 +114,11 @@ def _reply(status_code: int, body: dict, replayed: bool) -> Response:
                     headers={"Idempotent-Replayed": "true"} if replayed else None)
 
 
-async def once(request: Request, endpoint: str, principal: str, body: dict,
+async def once(request: Request, key: str, endpoint: str, principal: str, body: dict,
                effects: Callable[[], Awaitable[tuple[int, BaseModel]]]) -> Response:
     """Run `effects` at most once per Idempotency-Key; `effects` runs inside the write
-    transaction that also stores its reply, and may run more than once if that is retried."""
-    key = key_of(request)
+    transaction that also stores its reply, and may run more than once if that is retried.
+    `key` has passed `valid_key`, before anything else about the request was looked at."""
     claim = await _claim(endpoint, key, fingerprint(principal, body))
     if isinstance(claim, IdempotencyRecord):
         return _reply(claim.status_code, json.loads(claim.response), replayed=True)
