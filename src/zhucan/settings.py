@@ -60,14 +60,23 @@ def _kept_secret(settings: Settings) -> str:
         path = Path("zhucan.secret")
     if path.exists():
         return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written whole under a private name, then linked into place: a worker starting at the same
+    # moment either wins the link or reads a complete key, never an empty or half-written file.
+    draft = path.with_name(f"{path.name}.{os.getpid()}.draft")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        return path.read_text().strip()
+    finally:
+        draft.unlink()
     log.warning(
         "ZHUCAN_SECRET_KEY is not set: generated one and kept it in %s. "
         "Back this file up with the database; losing it invalidates every 爱心卡 PIN.",
         path,
     )
-    key = secrets.token_urlsafe(48)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(key + "\n")
     return key
