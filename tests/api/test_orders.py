@@ -19,6 +19,7 @@ from tests.meals import (
     topup,
 )
 from zhucan.clock import now_utc
+from zhucan.money.tables import Account
 from zhucan.ordering.idempotency import fingerprint
 from zhucan.ordering.schemas import OrderIn
 from zhucan.ordering.tables import IdempotencyRecord
@@ -261,11 +262,16 @@ async def test_bad_input_names_the_field(factory):
 # ---------------------------------------------------------------- cancel and status
 
 
+async def _all_balances() -> dict[str, int]:
+    return {r["key"]: r["balance"] for r in await Account.select(Account.key, Account.balance)}
+
+
 async def test_cancel_restores_every_balance_and_the_quota(factory):
     elder = await _setup(factory, price_fen=2000, quota=5, categories=["dibian"])
     await topup(factory, elder["elder_id"], 1000)
     await grant_points(elder["elder_id"], 200, key="test-grant")
     before = await balance(factory, elder["elder_id"])
+    before_accounts = await _all_balances()
     before_ledger = await assert_ledger_balanced(factory)
     order = (await card_order(factory, elder, items=[("A", 2)])).json()
     assert order["subsidy_fen"] == 600 and order["points_used"] == 200
@@ -281,6 +287,9 @@ async def test_cancel_restores_every_balance_and_the_quota(factory):
                                       headers=staff | new_key())
     assert again.status_code == 200 and again.json() == cancelled.json()
     assert await balance(factory, elder["elder_id"]) == before
+    after_accounts = await _all_balances()
+    assert {k: v for k, v in after_accounts.items() if v} == before_accounts
+    assert set(after_accounts) > set(before_accounts)  # the canteen's accounts, back at zero
     after_ledger = await assert_ledger_balanced(factory)
     assert after_ledger["transfers"] == before_ledger["transfers"] + 2
     # The subsidy is free again for this slot.
