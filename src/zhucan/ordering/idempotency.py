@@ -79,6 +79,8 @@ async def _claim(endpoint: str, key: str, print_: str) -> str | IdempotencyRecor
             return token
         row = await IdempotencyRecord.objects().where(
             (IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key)).first()
+        if row is None:  # the holder failed and freed the key between our two statements
+            raise Conflict(f"{HEADER}：使用该键的上一次请求刚刚失败，请用同一个键重试", field=HEADER)
         if row.fingerprint != print_:
             raise KeyReused(f"{HEADER}：该键已用于另一个内容不同的请求，请为新请求换一个新键",
                             field=HEADER)

@@ -67,6 +67,7 @@ async def placer_of(staff: Staff | None, data: OrderIn, settings: Settings) -> P
     if elder is None:
         raise NotFound(f"没有编号为 {data.elder_id} 的老人")
     if channel == "counter":
+        # The elder stands at the counter, so no consent to ordering by proxy is needed.
         if staff.canteen_code != data.canteen:
             raise Forbidden(f"食堂工作人员只能在本食堂（{staff.canteen_code}）代点餐")
     else:
