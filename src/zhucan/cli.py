@@ -144,6 +144,30 @@ def load(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for the PNG files.")
+@click.option("--public-url", envvar="ZHUCAN_PUBLIC_URL", required=True,
+              help="Base URL the QR codes point to (default: $ZHUCAN_PUBLIC_URL).")
+def qr(out_dir: Path, public_url: str) -> None:
+    """Write a printable A5 ordering poster, <code>.png, for every canteen."""
+    from tqdm import tqdm
+
+    from zhucan.canteens import posters
+    from zhucan.canteens.service import summaries
+    from zhucan.clock import today
+
+    async def work(settings: Settings):
+        return await summaries(today(settings.tz))
+
+    canteens = run_with_database(work)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for summary in tqdm(canteens, desc="posters", unit="poster"):
+        png = posters.render_poster(posters.poster_data(summary, public_url))
+        (out_dir / f"{summary.code}.png").write_bytes(png)
+    click.echo(f"wrote {len(canteens)} posters to {out_dir}")
+
+
+@main.command()
 def demo() -> None:
     """Load the demo district: regions, canteens, menus, 200 elders, one account per role."""
     from zhucan.clock import today

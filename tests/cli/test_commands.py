@@ -3,6 +3,9 @@
 import shutil
 from collections import Counter
 
+import zxingcpp
+from PIL import Image
+
 from zhucan.settings import PROJECT_ROOT
 
 
@@ -104,3 +107,25 @@ async def test_demo_builds_a_whole_district_once(cli):
         assert any(not e["categories"] for e in elders)
         assert {e["age_tier"] for e in elders} == {"age60", "age80", "age90"}
         assert all(e["age"] >= 60 for e in elders)
+
+
+async def test_qr_writes_a_scannable_poster_for_every_canteen(cli):
+    assert cli.run("load", str(PROJECT_ROOT / "kitchens")).returncode == 0
+    out = cli.cwd / "posters"
+    result = cli.run("qr", "--out", str(out),
+                     env={"ZHUCAN_PUBLIC_URL": "https://meals.yinzhou.example"})
+    assert result.returncode == 0, result.stderr
+    assert "10/10" in result.stderr  # the progress bar
+    files = sorted(out.glob("*.png"))
+    assert len(files) == 10
+    for path in files[:3]:
+        image = Image.open(path)
+        assert image.width >= 874 and image.height >= 1240
+        assert [b.text for b in zxingcpp.read_barcodes(image)] == [
+            f"https://meals.yinzhou.example/c/{path.stem}"]
+
+
+async def test_qr_needs_to_know_the_public_url(cli):
+    result = cli.run("qr", "--out", str(cli.cwd / "posters"))
+    assert result.returncode == 2
+    assert "--public-url" in result.stderr

@@ -1,0 +1,200 @@
+"""The canteen's ordering QR code and its printable A5 poster: data in, PNG bytes out, no I/O
+besides reading the font."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
+
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+from qrcode.constants import ERROR_CORRECT_M
+
+from zhucan.canteens.rules import SUNSHINE_LEVELS
+from zhucan.canteens.schemas import CanteenSummary
+from zhucan.web.labels import ANNUAL_GRADES
+
+# A5 (148 × 210 mm) at 200 dpi: sharp on an office printer, twice the pixels of 150 dpi.
+DPI = 200
+A5_PIXELS = (round(148 / 25.4 * DPI), round(210 / 25.4 * DPI))
+FONT_ENV = "ZHUCAN_POSTER_FONT"
+# Debian's fonts-noto-cjk and fonts-wqy-microhei, in case the PyPI font is missing.
+SYSTEM_FONTS = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+]
+GRADE_COLOURS = {"A": "#1a7f37", "B": "#1f6feb", "C": "#d4a72c", "rectifying": "#cf222e",
+                 None: "#6e7781"}
+INK = "#1f2328"
+BANNER = "#b3261e"  # the red of community notices
+
+
+class PosterFontMissing(RuntimeError):
+    """No font with Chinese characters could be found."""
+
+
+@dataclass(frozen=True)
+class PosterData:
+    code: str
+    name: str
+    url: str
+    annual_grade: str | None  # "A" | "B" | "C" | "rectifying" | None (not graded)
+    sunshine_level: str  # none | transparent | video | smart
+
+
+def poster_data(summary: CanteenSummary, public_url: str) -> PosterData:
+    return PosterData(code=summary.code, name=summary.name,
+                      url=canteen_url(public_url, summary.code),
+                      annual_grade=summary.grade.annual, sunshine_level=summary.sunshine_level)
+
+
+def canteen_url(public_url: str, code: str) -> str:
+    """What the QR code says: the canteen's ordering page."""
+    return f"{public_url.rstrip('/')}/c/{code}"
+
+
+def _qr_image(text: str, box: int) -> Image.Image:
+    # M recovers 15% damage: enough for a poster behind a smudged plastic sleeve.
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box, border=4)
+    code.add_data(text)
+    code.make(fit=True)
+    return code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+
+
+def _png(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(DPI, DPI), optimize=True)
+    return out.getvalue()
+
+
+def qr_png(text: str) -> bytes:
+    return _png(_qr_image(text, box=10))
+
+
+def _font_candidates() -> list[Path]:
+    candidates = []
+    if os.environ.get(FONT_ENV):
+        candidates.append(Path(os.environ[FONT_ENV]))
+    spec = find_spec("manimgx_fonts_cjk")  # Noto Sans CJK from PyPI, installed with zhucan
+    if spec is not None and spec.origin:
+        candidates.extend(sorted(Path(spec.origin).parent.glob("*.tt[cf]")))
+        candidates.extend(sorted(Path(spec.origin).parent.glob("*.otf")))
+    candidates.extend(Path(p) for p in SYSTEM_FONTS)
+    return candidates
+
+
+def _draws_chinese(font: ImageFont.FreeTypeFont) -> bool:
+    # A font without the glyphs draws .notdef boxes that all look alike; real glyphs differ.
+    drawn = []
+    for char in "食堂":
+        image = Image.new("L", (64, 64))
+        ImageDraw.Draw(image).text((0, 0), char, font=font, fill=255)
+        drawn.append(image.tobytes())
+    return drawn[0] != drawn[1] and any(drawn[0])
+
+
+@cache
+def _font_file() -> tuple[str, int]:
+    """The first usable CJK font and, in a collection, the index of its Simplified Chinese face."""
+    for path in _font_candidates():
+        if not path.is_file():
+            continue
+        faces = []
+        for index in range(16):
+            try:
+                face = ImageFont.truetype(str(path), 40, index=index)
+            except OSError:
+                break
+            faces.append((index, face))
+        simplified = [i for i, f in faces if " SC" in (f.getname()[0] or "")]
+        for index in simplified + [i for i, _ in faces]:
+            if _draws_chinese(dict(faces)[index]):
+                return str(path), index
+    raise PosterFontMissing(
+        f"找不到含中文字形的字体：请安装 manimgx-fonts-cjk（pip）或 fonts-noto-cjk（apt），"
+        f"或用环境变量 {FONT_ENV} 指定 .ttf/.ttc/.otf 文件")
+
+
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    path, index = _font_file()
+    font = ImageFont.truetype(path, size, index=index)
+    # Variable Noto CJK starts at Thin and posters are read from across a room; a static font
+    # has one weight and refuses.
+    with contextlib.suppress(OSError, ValueError):
+        font.set_variation_by_name("Bold" if bold else "Regular")
+    return font
+
+
+def _centred(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.FreeTypeFont,
+             fill: str, width: int, left: int = 0) -> int:
+    """Draw `text` centred in the band [left, left + width) at height y; returns the y below."""
+    x0, top, x1, bottom = draw.textbbox((0, 0), text, font=font)
+    draw.text((left + (width - (x1 - x0)) // 2 - x0, y - top), text, font=font, fill=fill)
+    return y + (bottom - top)
+
+
+def _fitting(draw: ImageDraw.ImageDraw, text: str, size: int, max_width: int,
+             bold: bool = True) -> ImageFont.FreeTypeFont:
+    """The largest font up to `size` in which `text` fits on one line (long canteen names)."""
+    while True:
+        font = _font(size, bold)
+        if draw.textlength(text, font=font) <= max_width or size <= 24:
+            return font
+        size -= 4
+
+
+def render_poster(data: PosterData) -> bytes:
+    width, height = A5_PIXELS
+    margin = width // 14
+    poster = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(poster)
+
+    draw.rectangle((0, 0, width, 150), fill=BANNER)
+    _centred(draw, 42, "社区老年助餐 · 扫码点餐", _font(64, bold=True), "white", width)
+
+    y = _centred(draw, 200, data.name, _fitting(draw, data.name, 84, width - 2 * margin),
+                 INK, width)
+
+    qr = _qr_image(data.url, box=16)
+    side = 660  # about 8 cm printed: scans from arm's length
+    qr = qr.resize((side, side), Image.Resampling.NEAREST)
+    qr_top = y + 50
+    poster.paste(qr, ((width - side) // 2, qr_top))
+    y = qr_top + side + 30
+
+    y = _centred(draw, y, "请用手机微信扫一扫", _font(76, bold=True), INK, width) + 24
+    y = _centred(draw, y, "看菜单 · 点餐 · 用爱心卡付款", _font(54), INK, width) + 40
+
+    # Grade badge and sunshine level side by side.
+    badge_h = 220
+    half = (width - 3 * margin) // 2
+    colour = GRADE_COLOURS.get(data.annual_grade, GRADE_COLOURS[None])
+    draw.rounded_rectangle((margin, y, margin + half, y + badge_h), radius=28, fill=colour)
+    grade = ANNUAL_GRADES.get(data.annual_grade, ANNUAL_GRADES[None])
+    _label(draw, margin, y, half, "食品安全等级", grade, "white")
+    right = 2 * margin + half
+    draw.rounded_rectangle((right, y, right + half, y + badge_h), radius=28, outline=INK,
+                           width=6)
+    sunshine = SUNSHINE_LEVELS.get(data.sunshine_level, data.sunshine_level)
+    _label(draw, right, y, half, "厨房公开", "未公开" if data.sunshine_level == "none"
+           else sunshine, INK)
+    y += badge_h + 40
+
+    _centred(draw, y, "不会用手机？请到窗口刷爱心卡", _font(48), INK, width)
+    _centred(draw, y + 70, "或拨打 12349 热线代为点餐", _font(48), INK, width)
+    _centred(draw, height - 60, f"{data.code} · {data.url}", _font(28), "#57606a", width)
+    return _png(poster)
+
+
+def _label(draw: ImageDraw.ImageDraw, left: int, top: int, box_width: int, caption: str,
+           value: str, fill: str) -> None:
+    _centred(draw, top + 30, caption, _font(40), fill, box_width, left)
+    _centred(draw, top + 95, value, _fitting(draw, value, 96, box_width - 40), fill, box_width,
+             left)
