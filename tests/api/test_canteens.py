@@ -48,6 +48,8 @@ async def test_region_filter_takes_district_street_or_community(client, factory)
     assert await codes("D-S-C2") == ["A2"]
     assert await codes("E") == ["E1"]
     assert await codes("D-T") == ["B1"]
+    unknown = await client.get("/api/v1/canteens", params={"region": "D-X"})
+    assert_problem(unknown, 400, "region", "D-X")
 
 
 @pytest.mark.parametrize("change, status, words", [

@@ -59,6 +59,7 @@ async def require(code: str) -> dict:
 async def summaries(as_of: date, region: str | None = None) -> list[CanteenSummary]:
     query = Canteen.select(*COLUMNS).order_by(Canteen.code)
     if region:
+        await regions.require(region)  # a mistyped code would otherwise list "no canteens"
         query = query.where(
             (Canteen.region.code == region)
             | (Canteen.region.parent_code == region)
