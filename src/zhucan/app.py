@@ -29,12 +29,15 @@ from zhucan.people.api import ROUTES as PEOPLE_ROUTES
 from zhucan.people.auth import BearerTokenMiddleware
 from zhucan.privacy import install_log_redaction
 from zhucan.regions.api import ROUTES as REGION_ROUTES
+from zhucan.reports.api import ROUTES as REPORT_ROUTES
 from zhucan.settings import PROJECT_ROOT, Settings
+from zhucan.subsidies.api import ROUTES as SUBSIDY_ROUTES
 from zhucan.web.labels import JINJA_GLOBALS, yuan
 from zhucan.web.pages import ROUTES as PAGE_ROUTES
 
 API_ROUTES = [*REGION_ROUTES, *CANTEEN_ROUTES, *PEOPLE_ROUTES, *COMPLIANCE_ROUTES,
-              *MENU_ROUTES, *MONEY_ROUTES, *ORDER_ROUTES, *AUDIT_ROUTES]
+              *MENU_ROUTES, *MONEY_ROUTES, *ORDER_ROUTES, *AUDIT_ROUTES,
+              *SUBSIDY_ROUTES, *REPORT_ROUTES]
 
 SWAGGER = "/static/vendor/swagger-ui"
 

@@ -40,6 +40,8 @@ KINDS = [
              "zhucan.compliance.service:load_checklist_file"),
     FileKind("targets", lambda p: p.name == "targets.toml",
              "zhucan.compliance.service:load_targets_file"),
+    FileKind("meal_targets", lambda p: p.name == "meal_targets.toml",
+             "zhucan.reports.service:load_meal_targets_file"),
     FileKind("menus", lambda p: p.parent.name == "menus", "zhucan.menus.service:load_file"),
 ]
 

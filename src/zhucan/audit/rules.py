@@ -16,6 +16,9 @@ ACTIONS = {
     "policy.update": "修改补贴政策",
     "card.topup": "爱心卡充值",
     "subsidy.issue": "发放月度补贴",
+    "points.expire": "敬老分到期作废",
+    "elder.status": "设置老人状态（去世、迁出，冻结爱心卡）",
+    "timebank.decide": "审批时间银行服务记录",
     "order.proxy": "代老人点餐",
     "order.cancel": "取消订单",
 }

@@ -22,6 +22,8 @@ APP_MODULES = [
     "zhucan.ordering.piccolo_app",
     "zhucan.attempts.piccolo_app",
     "zhucan.audit.piccolo_app",
+    "zhucan.subsidies.piccolo_app",
+    "zhucan.reports.piccolo_app",
 ]
 
 

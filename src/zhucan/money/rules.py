@@ -13,6 +13,8 @@ from zhucan.money.schemas import SubsidyPolicy, SubsidyTier
 ACCOUNT_KINDS = {
     "elder_card": ("fen", "credit", "爱心卡"),
     "elder_points": ("points", "credit", "敬老分"),
+    # A volunteer's 时间银行 points (owner: staff account id), banked for when they need help.
+    "volunteer_points": ("points", "credit", "志愿者敬老分"),
     "canteen_receivable": ("fen", "credit", "食堂应收"),
     "cash": ("fen", "debit", "食堂现金"),
     "subsidy_fund": ("fen", "debit", "政府补贴资金"),

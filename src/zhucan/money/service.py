@@ -22,6 +22,8 @@ from zhucan.money.schemas import BalanceOut, LedgerReport, SubsidyPolicy, TopupI
 from zhucan.money.tables import Account, Entry, Transfer
 from zhucan.people.tables import Elder
 from zhucan.settings import PROJECT_ROOT
+from zhucan.subsidies import rules as subsidy_rules
+from zhucan.subsidies.tables import PolicyVersion
 
 POLICY_FILE = PROJECT_ROOT / "kitchens" / "policy.toml"
 
@@ -31,10 +33,33 @@ def default_policy() -> SubsidyPolicy:
     return validate(POLICY_FILE, SubsidyPolicy, read_toml(POLICY_FILE))
 
 
-def policy_in_force(day: date) -> SubsidyPolicy:
-    """The policy for orders on `day`. Until policies are versioned by effective date (GET/PUT
-    /subsidies/policy), the default in kitchens/policy.toml is the one in force."""
-    return default_policy()
+# (stamp of the newest stored version, the versions in force) as this process last read them.
+_versions: tuple[tuple | None, list[SubsidyPolicy]] = (None, [])
+
+
+async def policy_versions() -> list[SubsidyPolicy]:
+    """The versions in force by effective date: kitchens/policy.toml first, then those stored by
+    PUT /subsidies/policy.
+
+    Cached per process; another worker may have stored a version since, so every call reads the
+    newest row's id and time (one index lookup on a tiny table) and re-reads only on a change.
+    """
+    global _versions
+    newest = await PolicyVersion.select(PolicyVersion.id, PolicyVersion.created_at).order_by(
+        PolicyVersion.id, ascending=False).first()
+    # The engine is part of the stamp: a test run switches databases whose ids start over.
+    stamp = (id(current_engine()), newest["id"], newest["created_at"]) if newest else None
+    if stamp != _versions[0] or not _versions[1]:
+        rows = await PolicyVersion.select(PolicyVersion.body).order_by(PolicyVersion.id)
+        stored = [SubsidyPolicy.model_validate_json(r["body"]) for r in rows]
+        _versions = (stamp, subsidy_rules.effective_versions([default_policy(), *stored]))
+    return _versions[1]
+
+
+async def policy_in_force(day: date) -> SubsidyPolicy:
+    """The policy for orders on `day` (orders store their split, so a later change never
+    touches them)."""
+    return subsidy_rules.policy_on(await policy_versions(), day)
 
 
 # ---------------------------------------------------------------- accounts and transfers

@@ -172,7 +172,7 @@ async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> 
         if not address:
             raise BadInput("delivery_address：送餐订单需要地址，老人也没有登记地址",
                            field="delivery_address")
-    policy = money.policy_in_force(meal_date)
+    policy = await money.policy_in_force(meal_date)
     in_own_district = (not policy.own_district_only
                        or await _district_of(elder["region"]) == await _district_of(canteen["region"]))
 

@@ -1,0 +1,153 @@
+"""Pure rules of the subsidy programme: policy versions, the monthly issue, 敬老分 expiry (oldest
+first), the time bank."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from zhucan.money.rules import tier_applies
+from zhucan.money.schemas import SubsidyPolicy
+
+# 敬老分 granted in a month are spent or expire by the first day of the month this many later.
+POINTS_LIFETIME_MONTHS = 12
+ELDER_STATUS_NAMES = {"active": "正常", "deceased": "已去世", "moved": "已迁出"}
+
+
+# ---------------------------------------------------------------- months
+
+
+def parse_month(text: str) -> date:
+    """"2026-11" → 2026-11-01; ValueError with a Chinese message otherwise."""
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text or "")
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"必须是 YYYY-MM 格式的月份（如 2026-11），收到 {text!r}")
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def month_key(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after `day`'s month (negative: before)."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+# ---------------------------------------------------------------- policy versions
+
+
+def effective_versions(stored: list[SubsidyPolicy]) -> list[SubsidyPolicy]:
+    """The versions still in force, by effective date, from every version in the order they were
+    stored: each replaces the earlier ones that would take effect on or after its own date."""
+    kept: list[SubsidyPolicy] = []
+    for version in stored:
+        kept = [v for v in kept if v.effective_from < version.effective_from] + [version]
+    return kept
+
+
+def policy_on(versions: list[SubsidyPolicy], day: date) -> SubsidyPolicy:
+    """The version in force on `day`; before the first one, the first one."""
+    in_force = [v for v in versions if v.effective_from <= day]
+    return in_force[-1] if in_force else versions[0]
+
+
+def policy_change_problem(versions: list[SubsidyPolicy], effective_from: date,
+                          today: date) -> tuple[int, str] | None:
+    """(HTTP status, Chinese reason) when a new version from `effective_from` would rewrite what
+    already happened; versions scheduled for later days are replaced, which is what PUT is for."""
+    if effective_from < today:
+        return 400, (f"effective_from：生效日期 {effective_from} 早于今天 {today}；已经发生的订单"
+                     "按当时的政策结算，新政策只能从今天或以后生效")
+    current = policy_on(versions, today)
+    if effective_from <= current.effective_from:
+        return 409, (f"effective_from：{current.effective_from} 起生效的政策今天已在执行，新版本"
+                     f"与它重叠，须晚于 {current.effective_from} 生效")
+    return None
+
+
+# ---------------------------------------------------------------- monthly issue
+
+
+@dataclass(frozen=True)
+class MonthlyCredit:
+    card_fen: int
+    points: int
+    allowance: str | None  # the allowance's name, None when none fits
+    grant: str | None
+
+
+def monthly_credit(policy: SubsidyPolicy, categories: list[str], age: int) -> MonthlyCredit:
+    """The largest allowance among the elder's categories and age, and the largest points grant
+    of their age (DESIGN.md, money rules: no stacking)."""
+    allowance = max((a for a in policy.allowance if tier_applies(a, categories, age)),
+                    key=lambda a: a.card_fen, default=None)
+    grant = max((g for g in policy.points_grant if age >= g.min_age), key=lambda g: g.points,
+                default=None)
+    return MonthlyCredit(card_fen=allowance.card_fen if allowance else 0,
+                         points=grant.points if grant else 0,
+                         allowance=allowance.name if allowance else None,
+                         grant=grant.name if grant else None)
+
+
+# ---------------------------------------------------------------- 敬老分 expiry
+
+
+@dataclass(frozen=True)
+class Lot:
+    """敬老分 granted in one month (the first day of that month)."""
+
+    month: date
+    points: int
+
+
+def expires_on(lot: Lot) -> date:
+    return add_months(lot.month, POINTS_LIFETIME_MONTHS)
+
+
+def fifo_remaining(lots: list[Lot], consumed: int) -> list[int]:
+    """What is left of each lot when `consumed` points (spent, or expired before) were taken from
+    the oldest lots first; in the order of `lots`."""
+    left = max(consumed, 0)
+    remaining: dict[int, int] = {}
+    for i in sorted(range(len(lots)), key=lambda i: lots[i].month):
+        taken = min(left, lots[i].points)
+        remaining[i] = lots[i].points - taken
+        left -= taken
+    return [remaining[i] for i in range(len(lots))]
+
+
+def points_to_expire(lots: list[Lot], balance: int, as_of: date) -> int:
+    """Points to expire on `as_of`: what is left, oldest spent first, of the lots whose lifetime
+    has ended. Every point that left the balance (spending, earlier expiry) was taken from the
+    oldest lot, so the consumed total is what was granted less what is left."""
+    consumed = sum(lot.points for lot in lots) - balance
+    left = fifo_remaining(lots, consumed)
+    due = sum(r for lot, r in zip(lots, left, strict=True) if expires_on(lot) <= as_of)
+    return max(0, min(due, balance))
+
+
+# ---------------------------------------------------------------- time bank
+
+MIN_SERVICE_MINUTES = 15
+MAX_SERVICE_MINUTES = 8 * 60
+
+
+def timebank_points(minutes: int, points_per_hour: int) -> int:
+    """Points for `minutes` of service, rounded down to a whole point."""
+    return minutes * points_per_hour // 60
+
+
+def timebank_problem(helper_age: int | None, helped_age: int, helper_is_helped: bool,
+                     service_date: date, today: date) -> tuple[str, str] | None:
+    """(field, Chinese reason) when an entry breaks a rule of the time bank."""
+    if helper_is_helped:
+        return "helper_elder_id", "helper_elder_id：服务者与受助老人不能是同一人"
+    if helper_age is not None and helper_age >= helped_age:
+        return "helper_elder_id", (f"helper_elder_id：时间银行是低龄老人帮助高龄老人，服务者 "
+                                   f"{helper_age} 岁，受助老人 {helped_age} 岁")
+    if service_date > today:
+        return "service_date", f"service_date：服务日期 {service_date} 还没到，只能登记已经完成的服务"
+    return None

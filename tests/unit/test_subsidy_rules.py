@@ -1,0 +1,116 @@
+"""Policy versions, the monthly credit, 敬老分 FIFO expiry and the time bank as pure functions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zhucan.money.service import default_policy
+from zhucan.subsidies import rules
+from zhucan.subsidies.rules import Lot, add_months, fifo_remaining, points_to_expire
+
+POLICY = default_policy()
+
+
+def _version(day: date, marker: int = 1):
+    return POLICY.model_copy(update={"effective_from": day, "points_value_fen": marker})
+
+
+def test_months():
+    assert rules.parse_month("2026-02") == date(2026, 2, 1)
+    for bad in ("2026-13", "2026-1", "26-01", "", "2026-00"):
+        with pytest.raises(ValueError, match="YYYY-MM"):
+            rules.parse_month(bad)
+    assert add_months(date(2025, 11, 20), 2) == date(2026, 1, 1)
+    assert add_months(date(2026, 1, 5), -1) == date(2025, 12, 1)
+
+
+def test_a_later_version_replaces_what_was_scheduled_from_its_date_on():
+    first = _version(date(2024, 1, 1))
+    june = _version(date(2027, 6, 1), 2)
+    march = _version(date(2027, 3, 1), 3)
+    assert rules.effective_versions([first, june, march]) == [first, march]
+    assert rules.effective_versions([first, march, june]) == [first, march, june]
+    versions = [first, march, june]
+    assert rules.policy_on(versions, date(2027, 2, 28)) is first
+    assert rules.policy_on(versions, date(2027, 3, 1)) is march
+    assert rules.policy_on(versions, date(2030, 1, 1)) is june
+    assert rules.policy_on(versions, date(2020, 1, 1)) is first
+
+
+def test_policy_changes_never_reach_into_the_past():
+    versions = [_version(date(2024, 1, 1)), _version(date(2026, 11, 25))]
+    today = date(2026, 11, 25)
+    status, detail = rules.policy_change_problem(versions, date(2026, 11, 24), today)
+    assert status == 400 and "effective_from" in detail
+    status, detail = rules.policy_change_problem(versions, today, today)
+    assert status == 409 and "重叠" in detail
+    assert rules.policy_change_problem(versions, date(2026, 11, 26), today) is None
+    assert rules.policy_change_problem(versions[:1], today, today) is None
+
+
+@pytest.mark.parametrize(("categories", "age", "card_fen", "points"), [
+    (["tekun"], 70, 20000, 100),
+    (["dibian"], 92, 10000, 300),  # 低边 and 90+ both give 10000: no stacking
+    (["dibao", "disabled"], 85, 20000, 200),
+    ([], 85, 5000, 200),
+    ([], 65, 0, 100),
+    (["other"], 70, 0, 100),
+])
+def test_monthly_credit_takes_the_largest_allowance_and_the_age_grant(categories, age, card_fen,
+                                                                      points):
+    credit = rules.monthly_credit(POLICY, categories, age)
+    assert (credit.card_fen, credit.points) == (card_fen, points)
+
+
+months = st.integers(0, 40).map(lambda n: add_months(date(2024, 1, 1), n))
+lots_strategy = st.lists(st.builds(Lot, month=months, points=st.integers(0, 500)), max_size=12)
+
+
+@given(lots=lots_strategy, consumed=st.integers(-100, 8000))
+def test_fifo_takes_from_the_oldest_lot_first(lots, consumed):
+    left = fifo_remaining(lots, consumed)
+    assert all(0 <= r <= lot.points for lot, r in zip(lots, left, strict=True))
+    total = sum(lot.points for lot in lots)
+    assert sum(left) == max(0, total - max(consumed, 0))
+    # A lot with something taken from it means every older lot is used up.
+    for i, lot in enumerate(lots):
+        if left[i] < lot.points:
+            assert all(left[j] == 0 for j, older in enumerate(lots) if older.month < lot.month)
+
+
+@given(lots=lots_strategy, spent=st.integers(0, 8000), as_of=months)
+def test_expiry_never_takes_more_than_was_granted_and_unspent(lots, spent, as_of):
+    granted = sum(lot.points for lot in lots)
+    balance = max(0, granted - spent)
+    due = points_to_expire(lots, balance, as_of)
+    assert 0 <= due <= balance
+    assert due <= sum(lot.points for lot in lots if rules.expires_on(lot) <= as_of)
+    # Expiring is itself consumption: running again on the same day expires nothing more.
+    assert points_to_expire(lots, balance - due, as_of) == 0
+    # Nothing granted within the last 12 months can expire.
+    young = sum(lot.points for lot in lots if rules.expires_on(lot) > as_of)
+    assert balance - due >= min(balance, young)
+
+
+def test_expiry_example_oldest_spent_first():
+    lots = [Lot(date(2025, 1, 1), 100), Lot(date(2025, 2, 1), 100), Lot(date(2025, 3, 1), 100)]
+    # 150 spent: January is gone, half of February left.
+    assert points_to_expire(lots, 150, date(2025, 12, 31)) == 0
+    assert points_to_expire(lots, 150, date(2026, 1, 1)) == 0
+    assert points_to_expire(lots, 150, date(2026, 2, 1)) == 50
+    assert points_to_expire(lots, 150, date(2026, 3, 1)) == 150
+
+
+def test_time_bank():
+    assert rules.timebank_points(90, 300) == 450
+    assert rules.timebank_points(20, 100) == 33
+    today = date(2026, 11, 25)
+    assert rules.timebank_problem(66, 85, False, today, today) is None
+    assert rules.timebank_problem(None, 85, False, today, today) is None
+    assert rules.timebank_problem(86, 85, False, today, today)[0] == "helper_elder_id"
+    assert rules.timebank_problem(66, 66, True, today, today)[0] == "helper_elder_id"
+    assert rules.timebank_problem(66, 85, False, date(2026, 11, 26), today)[0] == "service_date"
