@@ -244,3 +244,54 @@ def users_add(username: str, role: str, canteen: str | None) -> None:
     except DomainError as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(f"created {staff.role} {staff.username}")
+
+
+@main.group()
+def subsidies() -> None:
+    """The monthly run of the subsidy programme."""
+
+
+def _run_subsidy_job(job: Callable[[Settings], Awaitable[T]]) -> T:
+    from zhucan.errors import DomainError
+
+    try:
+        return run_with_database(job)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+
+
+@subsidies.command("issue")
+@click.option("--month", required=True, help="YYYY-MM: the month whose allowance to credit.")
+def subsidies_issue(month: str) -> None:
+    """Credit each active elder's monthly 爱心卡 allowance and 敬老分 once (safe to rerun)."""
+    from zhucan.audit.rules import cli_actor
+    from zhucan.clock import today
+    from zhucan.subsidies.service import issue_month
+
+    async def work(settings: Settings):
+        return await issue_month(month, today(settings.tz), settings.tz, cli_actor())
+
+    out = _run_subsidy_job(work)
+    click.echo(f"{out.month}: {out.elders} elders, card {out.card_fen} fen, {out.points} points; "
+               f"expired {out.expired.points} points of {out.expired.elders} elders; frozen cards "
+               f"of {out.frozen.elders} elders hold {out.frozen.card_fen} fen, "
+               f"{out.frozen.points} points")
+
+
+@subsidies.command("expire")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="YYYY-MM-DD, today by default; points granted 12 months before it expire.")
+def subsidies_expire(as_of) -> None:
+    """Expire 敬老分 whose 12 months have run out, oldest first (safe to rerun)."""
+    from zhucan.audit.rules import cli_actor
+    from zhucan.clock import today
+    from zhucan.subsidies.service import expire_points
+
+    async def work(settings: Settings):
+        day = as_of.date() if as_of else today(settings.tz)
+        if day > today(settings.tz):
+            raise click.ClickException(f"--as-of {day} 还没到：不能提前作废敬老分")
+        return await expire_points(day, settings.tz, cli_actor())
+
+    out = _run_subsidy_job(work)
+    click.echo(f"as of {out.as_of}: {out.points} points expired for {out.elders} elders")
