@@ -46,6 +46,10 @@ async def test_two_key_failures_are_ungraded_and_cap_the_year_at_c(factory):
         2, "ungraded", "C")
     deadlines = {f["item"]: f["deadline"] for f in body["findings"]}
     assert deadlines == {"A01": ago(3 - 7), "B01": ago(3 - 7)}
+    await factory.inspection("C1", ago(1), kind="reinspection")
+    detail = (await factory.client.get(f"{API}/canteens/C1")).json()
+    assert (detail["grade"]["annual"], detail["grade"]["dynamic"]) == ("C", "excellent")
+    assert detail["open_findings"] == []
 
 
 async def test_na_items_leave_the_score(factory):
@@ -58,6 +62,9 @@ async def test_incident_caps_the_annual_grade(factory):
     await factory.canteen("C1")
     body = await factory.inspection("C1", ago(1), incident=True)
     assert (body["score"], body["dynamic_grade"], body["annual_grade"]) == (100.0, "excellent", "C")
+    # the canteen views compute the same grade in SQL
+    listed = (await factory.client.get(f"{API}/canteens")).json()
+    assert [c["grade"]["annual"] for c in listed] == ["C"]
 
 
 async def test_new_licence_is_not_graded(factory):
