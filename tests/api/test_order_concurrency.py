@@ -5,57 +5,22 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import TEST_SECRET
+from tests.live_server import live_server
 from tests.meals import assert_ledger_balanced, balance, dish, order_body, publish_menu, topup
 from zhucan.ordering.tables import MealOrder
 
-ZHUCAN = Path(sys.executable).with_name("zhucan")
 SIMULTANEOUS = 12
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 async def server(database, tmp_path_factory):
-    port = _free_port()
-    env = os.environ | {"ZHUCAN_DATABASE_URL": database.url, "ZHUCAN_SECRET_KEY": TEST_SECRET,
-                        "ZHUCAN_DB_POOL_SIZE": "20"}
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
-    process = subprocess.Popen([str(ZHUCAN), "serve", "--port", str(port), "--workers", "2"],
-                               env=env, stdout=log, stderr=subprocess.STDOUT,
-                               cwd=tmp_path_factory.mktemp("cwd"))
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    async with httpx.AsyncClient(base_url=base_url) as probe:
-        while True:
-            try:
-                if (await probe.get("/healthz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"zhucan serve did not start; see {log.name}")
-            await asyncio.sleep(0.2)
-    yield base_url
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    async with live_server(database, tmp_path_factory.mktemp("server"), workers=2) as base_url:
+        yield base_url
 
 
 async def _all_at_once(base_url: str, bodies: list[dict], keys: list[str]) -> list[httpx.Response]:
