@@ -315,3 +315,23 @@ async def test_welfare_alert_when_a_delivery_found_nobody_home(factory):
     await factory.post(f"/welfare/alerts/{elder['elder_id']}/visits", {"note": "邻居说去女儿家了"})
     assert (await factory.client.get("/api/v1/welfare/alerts",
                                      headers=await factory.admin())).json() == []
+
+
+async def test_meal_targets_load_from_their_data_file_with_checks(factory, tmp_path):
+    from zhucan.data_files import DataFileError, load_paths
+
+    path = tmp_path / "meal_targets.toml"
+    path.write_text("baseline_year = 2024\n[meals.2026]\ncoverage_ratio = 1.5\nmeals = 10\n")
+    try:
+        await load_paths([path])
+    except DataFileError as exc:
+        assert "meal_targets.toml" in str(exc) and "meals.2026.coverage_ratio" in str(exc)
+    else:
+        raise AssertionError("a coverage ratio above 1 was accepted")
+    path.write_text("baseline_year = 2024\n[meals.2026]\ncoverage_ratio = 0.5\nmeals = 10\n")
+    assert (await load_paths([path])).by_kind == {"meal_targets": 1}
+    assert (await load_paths([path])).changed == 0
+    report = (await factory.client.get("/api/v1/reports/meals?year=2026",
+                                       headers=await factory.admin())).json()
+    assert report["baseline_year"] == 2024
+    assert report["targets"] == {"coverage_ratio": 0.5, "meals": 10}

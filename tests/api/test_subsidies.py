@@ -5,6 +5,7 @@ money or points checks /ledger/verify afterwards."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, timedelta
 
 from tests.meals import (
@@ -285,3 +286,20 @@ async def test_time_bank_refusals(factory):
                                       headers=await factory.headers("family"))).status_code == 403
     assert (await factory.client.post("/api/v1/timebank/entries/999/approve",
                                       headers=await factory.admin())).status_code == 404
+
+
+async def test_a_version_stored_by_another_worker_is_seen_at_once(factory):
+    """Each worker caches the versions; a row written elsewhere must still count for the next
+    order, so the cache is checked against the newest stored row on every lookup."""
+    from zhucan.clock import now_utc
+    from zhucan.money.service import policy_in_force
+    from zhucan.subsidies.tables import PolicyVersion
+
+    day = tomorrow()
+    assert (await policy_in_force(day)).tier[0].fen == 800
+    changed = _policy_body(day)
+    changed["tier"][0]["fen"] = 850
+    await PolicyVersion.insert(PolicyVersion(effective_from=day, body=json.dumps(changed),
+                                             created_by="other-worker", created_at=now_utc()))
+    assert (await policy_in_force(day)).tier[0].fen == 850
+    assert (await policy_in_force(day - timedelta(days=1))).tier[0].fen == 800
