@@ -18,6 +18,8 @@ from zhucan.compliance.schemas import (
     RandomPlanIn,
     RandomPlanOut,
     ResolveIn,
+    ScorePreviewIn,
+    ScorePreviewOut,
 )
 from zhucan.people.auth import requires, signed_in
 
@@ -34,6 +36,13 @@ class ComplianceController(Controller):
     async def checklist(self) -> list[ChecklistItemOut]:
         return await service.checklist()
 
+    @post("/score-preview", guards=[requires("inspector", "admin")], status_code=200,
+          operation_id="previewScore",
+          summary="按已勾选的结论试算得分、动态等级和整改期限（不保存）")
+    async def score_preview(self, request: Request,
+                            data: JSONBody[ScorePreviewIn]) -> ScorePreviewOut:
+        return await service.preview(data, _today(request))
+
     @get("/summary", guards=[requires("admin", "inspector")], operation_id="complianceSummary",
          summary="年度食品安全目标进展（AB 级占比、阳光厨房、C 级食堂）")
     async def summary(self, request: Request,
@@ -41,7 +50,8 @@ class ComplianceController(Controller):
                       as_of: Annotated[date | None, QueryParameter(
                           description="按该日期统计；默认今天或该年年末")] = None,
                       ) -> ComplianceSummary:
-        return await service.summary(year, as_of, _today(request))
+        return await service.summary(year, as_of, _today(request),
+                                     request.app.state.settings.tz)
 
     @get("/due", guards=[requires("inspector", "admin")], operation_id="inspectionsDue",
          summary="到期或逾期应检查的食堂")

@@ -79,6 +79,15 @@ class InspectionIn(BaseModel):
     incident: bool = Field(default=False, description="检查期间是否记录了食品安全事故")
 
 
+class ScorePreviewIn(BaseModel):
+    """The verdicts an inspector has ticked so far; items not given yet are simply not counted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date | None = Field(default=None, description="检查日期（用于整改期限），默认今天")
+    results: list[ItemResultIn] = Field(default_factory=list, max_length=500)
+
+
 class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -131,6 +140,23 @@ class FindingOut(BaseModel):
     resolved_on: date | None = None
     resolved_by: str = ""
     inspection_id: int
+
+
+class PreviewFinding(BaseModel):
+    item: str
+    title: str
+    key: bool
+    deadline: date
+
+
+class ScorePreviewOut(BaseModel):
+    answered: int = Field(description="已给出结论的检查项数")
+    items: int = Field(description="检查表的检查项总数")
+    missing: list[str] = Field(description="尚未给出结论的检查项")
+    score: float | None = Field(description="按已给结论计算的得分；尚无适用项时为 null")
+    key_failures: int
+    dynamic_grade: DynamicGrade | None
+    findings: list[PreviewFinding] = Field(description="不合格项将开立的整改问题及期限")
 
 
 class InspectionOut(BaseModel):

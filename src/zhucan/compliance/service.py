@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,9 +28,13 @@ from zhucan.compliance.schemas import (
     GradeHistoryEntry,
     InspectionIn,
     InspectionOut,
+    ItemResultIn,
+    PreviewFinding,
     RandomPlanIn,
     RandomPlanOut,
     ResolveIn,
+    ScorePreviewIn,
+    ScorePreviewOut,
     SunshineChangeOut,
     TargetsFile,
 )
@@ -293,9 +297,11 @@ async def _check_inspectors(usernames: list[str], canteen_code: str) -> None:
         raise BadInput(f"inspectors：{names} 不是在职的检查员", field="inspectors")
 
 
-def _scored_results(data: InspectionIn, doc: ChecklistFile) -> list[tuple[str, rules.ItemResult]]:
+def _scored_results(results: list[ItemResultIn], doc: ChecklistFile, complete: bool = True,
+                    ) -> list[tuple[str, rules.ItemResult]]:
+    """Each given verdict checked against the checklist; `complete` also requires every item."""
     items = {i.code: i for i in doc.item}
-    given = [r.item for r in data.results]
+    given = [r.item for r in results]
     unknown = [c for c in given if c not in items]
     if unknown:
         raise BadInput(f"results：检查表中没有检查项 {'、'.join(unknown)}", field="results")
@@ -304,10 +310,10 @@ def _scored_results(data: InspectionIn, doc: ChecklistFile) -> list[tuple[str, r
         raise BadInput(f"results：检查项 {'、'.join(duplicated)} 给出了不止一个结论",
                        field="results")
     missing = [c for c in items if c not in given]
-    if missing:
+    if complete and missing:
         raise BadInput(f"results：缺少检查项 {'、'.join(missing)} 的结论", field="results")
     scored = []
-    for r in data.results:
+    for r in results:
         item = items[r.item]
         if r.points is not None and r.verdict != "fail":
             raise BadInput(f"results：检查项 {r.item} 的 points 只用于不合格项的部分得分",
@@ -336,7 +342,7 @@ async def file_inspection(code: str, data: InspectionIn, staff: Staff, today: da
         raise BadInput("date：检查日期不能晚于今天", field="date")
     await _check_inspectors(data.inspectors, code)
     doc = await scheme()
-    scored = _scored_results(data, doc)
+    scored = _scored_results(data.results, doc)
     try:
         score = rules.inspection_score(r for _, r in scored)
     except rules.RuleViolation as exc:
@@ -375,6 +381,29 @@ async def file_inspection(code: str, data: InspectionIn, staff: Staff, today: da
 
     inspection_id = await write_transaction(work)
     return (await _inspections_of(canteen, today, only=inspection_id))[0]
+
+
+async def preview(data: ScorePreviewIn, today: date) -> ScorePreviewOut:
+    """Score, dynamic grade and findings of a partly ticked checklist, by the same rules as
+    file_inspection, so the inspector's tablet never grades by rules of its own."""
+    doc = await scheme()
+    scored = _scored_results(data.results, doc, complete=False)
+    results = [r for _, r in scored]
+    failed_keys = rules.key_failures(results)
+    applicable = any(r.verdict != "na" for r in results)
+    score = rules.inspection_score(results) if applicable else None
+    day = data.date or today
+    titles = {i.code: i.title for i in doc.item}
+    given = {c for c, _ in scored}
+    return ScorePreviewOut(
+        answered=len(scored), items=len(doc.item),
+        missing=[i.code for i in doc.item if i.code not in given],
+        score=None if score is None else float(score), key_failures=failed_keys,
+        dynamic_grade=None if score is None else rules.dynamic_grade(score, failed_keys,
+                                                                     doc.grading),
+        findings=[PreviewFinding(item=c, title=titles[c], key=r.key,
+                                 deadline=rules.finding_deadline(day, r.key, doc.grading))
+                  for c, r in scored if r.verdict == "fail"])
 
 
 async def _inspections_of(canteen: dict, today: date, only: int | None = None,
@@ -460,6 +489,19 @@ async def record_sunshine(canteen_id: int, level: str) -> None:
                                                    changed_at=now_utc())).run()
 
 
+async def sunshine_levels(canteens: list[dict], as_of: date, tz: ZoneInfo) -> dict[int, str]:
+    """Each canteen's sunshine level at the end of `as_of` (a day in `tz`): the last change
+    recorded by then, or its current level when none was (registered before levels were kept)."""
+    end = datetime.combine(as_of + timedelta(days=1), time(), tz).astimezone(UTC)
+    levels = {c["id"]: c["sunshine_level"] for c in canteens}
+    for r in await SunshineChange.select(SunshineChange.canteen, SunshineChange.level).where(
+            SunshineChange.changed_at < end).order_by(SunshineChange.changed_at).order_by(
+            SunshineChange.id):
+        if r["canteen"] in levels:
+            levels[r["canteen"]] = r["level"]
+    return levels
+
+
 async def sunshine_history(canteen_id: int) -> list[SunshineChangeOut]:
     rows = await SunshineChange.select(SunshineChange.level, SunshineChange.changed_at).where(
         SunshineChange.canteen == canteen_id).order_by(SunshineChange.changed_at, ascending=False)
@@ -507,7 +549,8 @@ def _expiring(canteen: dict, as_of: date) -> list[ExpiryEntry]:
     return entries
 
 
-async def summary(year: int | None, as_of: date | None, today: date) -> ComplianceSummary:
+async def summary(year: int | None, as_of: date | None, today: date,
+                  tz: ZoneInfo) -> ComplianceSummary:
     if as_of is None:
         as_of = today if year is None or year >= today.year else date(year, 12, 31)
     year = year or as_of.year
@@ -517,6 +560,7 @@ async def summary(year: int | None, as_of: date | None, today: date) -> Complian
     ).where(Canteen.active.eq(True)).order_by(Canteen.code)
     ids = [c["id"] for c in canteens]
     graded = await grades(ids, as_of)
+    sunshine = await sunshine_levels(canteens, as_of, tz)
     counts = dict.fromkeys(("A", "B", "C", "rectifying", "ungraded"), 0)
     for g in graded.values():
         counts[g.annual or "ungraded"] += 1
@@ -527,9 +571,9 @@ async def summary(year: int | None, as_of: date | None, today: date) -> Complian
         "ab_ratio": rules.ratio(counts["A"] + counts["B"],
                                 counts["A"] + counts["B"] + counts["C"] + counts["rectifying"]),
         "sunshine_ratio": rules.ratio(
-            sum(c["sunshine_level"] in ("video", "smart") for c in canteens), len(canteens)),
+            sum(sunshine[c["id"]] in ("video", "smart") for c in canteens), len(canteens)),
         "smart_sunshine_large_medium_ratio": rules.ratio(
-            sum(c["sunshine_level"] == "smart" for c in large_medium), len(large_medium)),
+            sum(sunshine[c["id"]] == "smart" for c in large_medium), len(large_medium)),
         "licence_valid_ratio": rules.ratio(sum(
             c["license_expires"] is not None and c["license_expires"] >= as_of
             for c in canteens), len(canteens)),
