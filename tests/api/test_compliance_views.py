@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from zhucan.clock import today
+from zhucan.canteens.tables import Canteen
+from zhucan.clock import now_utc, today
 from zhucan.compliance.demo_history import load_history
 from zhucan.compliance.lives import export_lives
 from zhucan.compliance.tables import SunshineChange
@@ -224,3 +225,20 @@ async def test_demo_history_shows_the_road_to_no_grade_c(factory):
     assert three_years_ago["grades"]["C"] + three_years_ago["grades"]["rectifying"] > 0
     assert now["grades"]["C"] + now["grades"]["rectifying"] == 0
     assert now["ab_ratio"] > three_years_ago["ab_ratio"]
+
+
+async def test_sunshine_ratio_as_of_a_past_day_uses_the_level_then(factory):
+    await factory.canteen("S1", size="large", sunshine_level="smart")
+    canteen_id = (await Canteen.select(Canteen.id).where(Canteen.code == "S1").first())["id"]
+    await SunshineChange.insert(SunshineChange(
+        canteen=canteen_id, level="transparent",
+        changed_at=now_utc() - timedelta(days=400))).run()
+    headers = await factory.admin()
+
+    async def ratios(as_of: str) -> tuple:
+        body = (await factory.client.get(f"{API}/compliance/summary", headers=headers,
+                                         params={"as_of": as_of})).json()
+        return body["sunshine_ratio"], body["smart_sunshine_large_medium_ratio"]
+
+    assert await ratios(ago(200)) == (0.0, 0.0)  # glass kitchen only, 200 days ago
+    assert await ratios(ago(0)) == (1.0, 1.0)
