@@ -36,6 +36,13 @@ def remaining(quota: int | None, sold: int) -> int | None:
     return None if quota is None else max(quota - sold, 0)
 
 
+def shortage(name: str, remaining_: int | None, qty: int) -> str | None:
+    """Why `qty` portions of a dish with `remaining_` left cannot be sold, or None."""
+    if remaining_ is None or qty <= remaining_:
+        return None
+    return f"{name}已售罄" if not remaining_ else f"{name}仅剩 {remaining_} 份，不够 {qty} 份"
+
+
 def removal_problem(dish_id: str, sold: int) -> str | None:
     if sold > 0:
         return f"items：菜品 {dish_id} 已售出 {sold} 份，不能从菜单中删除（可把 quota 设为 {sold} 停售）"

@@ -10,7 +10,7 @@ from zhucan.menus.api import admin_or_staff_of_path_canteen
 from zhucan.menus.schemas import Slot
 from zhucan.ordering import service
 from zhucan.ordering.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once, valid_key
-from zhucan.ordering.schemas import KitchenView, OrderIn, OrderOut, StatusIn
+from zhucan.ordering.schemas import KitchenView, OrderIn, OrderOut, OrderPreview, StatusIn
 from zhucan.people.auth import current_staff, signed_in
 
 LOCKED = ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
@@ -22,6 +22,18 @@ def _today_and_now(request: Request) -> tuple[date, datetime]:
     return now.date(), now
 
 
+async def place_once(request: Request, key: str, data: OrderIn,
+                     placer: service.Placer) -> Response[OrderOut]:
+    """Place an order at most once per Idempotency-Key: the API's and the elder page's path."""
+    today, now = _today_and_now(request)
+
+    async def effects():
+        return 201, await service.place_order(data, placer, today, now.time())
+
+    return await once(request, key, "POST /orders", placer.principal,
+                      data.model_dump(mode="json", exclude={"pin"}), effects)
+
+
 class OrderController(Controller):
     path = "/orders"
     tags = ["orders"]
@@ -31,15 +43,15 @@ class OrderController(Controller):
     async def place(self, request: Request, data: JSONBody[OrderIn],
                     idempotency_key: IdempotencyKey = None) -> Response[OrderOut]:
         key = valid_key(idempotency_key)
-        settings = request.app.state.settings
-        placer = await service.placer_of(current_staff(request), data, settings)
+        placer = await service.placer_of(current_staff(request), data, request.app.state.settings)
+        return await place_once(request, key, data, placer)
+
+    @post("/preview", operation_id="previewOrder", status_code=200, responses={423: LOCKED},
+          summary="点餐前预览：政府补贴、敬老分、爱心卡和现金各付多少（不下单、不扣款）")
+    async def preview(self, request: Request, data: JSONBody[OrderIn]) -> OrderPreview:
+        placer = await service.placer_of(current_staff(request), data, request.app.state.settings)
         today, now = _today_and_now(request)
-
-        async def effects():
-            return 201, await service.place_order(data, placer, today, now.time())
-
-        return await once(request, key, "POST /orders", placer.principal,
-                          data.model_dump(mode="json", exclude={"pin"}), effects)
+        return await service.preview_order(data, placer, today, now.time())
 
     @get("/{order_id:int}", operation_id="getOrder", summary="查看订单")
     async def get(self, request: Request, order_id: FromPath[int]) -> OrderOut:

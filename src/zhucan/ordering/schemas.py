@@ -76,6 +76,25 @@ class OrderOut(BaseModel):
     created_at: datetime
 
 
+class OrderPreview(BaseModel):
+    """What an order would charge if placed now; nothing is charged or reserved."""
+
+    canteen: str
+    elder_id: int
+    meal_date: date
+    slot: Slot
+    fulfilment: Fulfilment
+    items: list[OrderLineOut]
+    total_fen: int = Field(description="= subsidy_fen + points_fen + card_fen + cash_fen")
+    subsidy_fen: int = Field(description="政府补贴")
+    subsidy_tier: str | None
+    points_used: int = Field(description="抵扣的敬老分")
+    points_fen: int = Field(description="敬老分抵扣的金额")
+    card_fen: int = Field(description="爱心卡支付")
+    cash_fen: int = Field(description="需付现金")
+    diet_clashes: list[str] = Field(description="已确认仍要点的饮食冲突（未确认时预览即被拒绝）")
+
+
 class StatusIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

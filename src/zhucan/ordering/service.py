@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -14,6 +15,7 @@ from zhucan.menus import rules as menu_rules
 from zhucan.menus.tables import MenuItem
 from zhucan.money import rules as money_rules
 from zhucan.money import service as money
+from zhucan.money.schemas import BalanceOut, SubsidyPolicy
 from zhucan.ordering import rules
 from zhucan.ordering.schemas import (
     DeliveryStop,
@@ -23,6 +25,7 @@ from zhucan.ordering.schemas import (
     OrderIn,
     OrderLineOut,
     OrderOut,
+    OrderPreview,
 )
 from zhucan.ordering.tables import MealOrder, OrderLine
 from zhucan.people import rules as people_rules
@@ -133,9 +136,8 @@ async def _take_portions(item: dict, qty: int) -> None:
     if not taken:
         left = await MenuItem.select(MenuItem.quota, MenuItem.sold).where(
             MenuItem.id == item["id"]).first()
-        remaining = menu_rules.remaining(left["quota"], left["sold"])
-        raise Conflict(f"{item['name']}已售罄" if not remaining else
-                       f"{item['name']}仅剩 {remaining} 份，不够 {qty} 份", field="items")
+        raise Conflict(menu_rules.shortage(item["name"], menu_rules.remaining(
+            left["quota"], left["sold"]), qty), field="items")
 
 
 async def _open_slot(canteen_id: int, meal_date: date, today: date, now: time) -> str:
@@ -147,8 +149,30 @@ async def _open_slot(canteen_id: int, meal_date: date, today: date, now: time) -
     raise BadInput(f"slot：{meal_date} 没有还能点的餐次菜单，请指定 slot", field="slot")
 
 
-async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> OrderOut:
-    """Runs inside the caller's write transaction (the Idempotency-Key's), or its own."""
+@dataclass(frozen=True)
+class _Prepared:
+    """What an order needs to know before its transaction: read outside it, so that the write
+    lock (BEGIN IMMEDIATE on SQLite) is held only for the checkout itself."""
+
+    canteen_id: int
+    meal_date: date
+    slot: str
+    address: str
+    policy: SubsidyPolicy
+    in_own_district: bool
+    elder: dict
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """An order checked against the menu and the elder's diet, and its bill split."""
+
+    menu: dict[str, dict]
+    clashes: list[str]
+    split: money_rules.Split
+
+
+async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Prepared:
     canteen = await Canteen.select(Canteen.id, Canteen.active, Canteen.license_expires,
                                    Canteen.region.code.as_alias("region")).where(
         Canteen.code == data.canteen).first()
@@ -175,55 +199,94 @@ async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> 
     policy = await money.policy_in_force(meal_date)
     in_own_district = (not policy.own_district_only
                        or await _district_of(elder["region"]) == await _district_of(canteen["region"]))
+    return _Prepared(canteen["id"], meal_date, slot, address, policy, in_own_district, elder)
+
+
+async def _price(data: OrderIn, placer: Placer, order: _Prepared,
+                 balances: Callable[[int], Awaitable[BalanceOut]]) -> _Priced:
+    """The menu and diet checks and the checkout split. `balances` reads the elder's card and
+    points: `money.lock_elder` inside the placing transaction, `money.balance` for a preview."""
+    elder, meal_date, slot = order.elder, order.meal_date, order.slot
+    menu = {r["dish_id"]: r for r in await MenuItem.select().where(
+        (MenuItem.canteen == order.canteen_id) & (MenuItem.meal_date == meal_date)
+        & (MenuItem.slot == slot))}
+    if not menu:
+        raise Conflict(f"{data.canteen} 没有发布 {meal_date} {menu_rules.SLOT_NAMES[slot]}"
+                       "的菜单", field="slot")
+    for i, line in enumerate(data.items):
+        if line.dish_id not in menu:
+            raise BadInput(f"items[{i}].dish_id：{meal_date} {menu_rules.SLOT_NAMES[slot]}"
+                           f"菜单中没有菜品 {line.dish_id}", field=f"items[{i}].dish_id")
+    diet = people_rules.split_codes(elder["diet"])
+    allergies = people_rules.split_codes(elder["allergies"])
+    clashes = [c for line in data.items if (c := menu_rules.diet_clash(
+        menu[line.dish_id]["name"], diet, allergies,
+        people_rules.split_codes(menu[line.dish_id]["tags"]),
+        people_rules.split_codes(menu[line.dish_id]["allergens"])))]
+    if clashes and not data.confirm_diet_clash:
+        raise Conflict("菜品与老人的饮食要求或过敏原冲突：" + "；".join(clashes)
+                       + "。如已与老人确认仍要点，请设置 confirm_diet_clash 为 true",
+                       field="confirm_diet_clash")
+    total = sum(menu[line.dish_id]["price_fen"] * line.qty for line in data.items)
+    held = await balances(placer.elder_id)
+    subsidised_already = await MealOrder.exists().where(
+        (MealOrder.elder == placer.elder_id) & (MealOrder.meal_date == meal_date)
+        & (MealOrder.slot == slot) & (MealOrder.subsidy_fen > 0)
+        & (MealOrder.status != "cancelled"))
+    payer = money_rules.Payer(
+        categories=people_rules.split_codes(elder["categories"]),
+        age=people_rules.age_on(elder["birth_date"], meal_date), card_fen=held.card_fen,
+        points=held.points, subsidised_already=subsidised_already,
+        in_own_district=order.in_own_district)
+    try:
+        split = money_rules.checkout(order.policy, total, slot, payer,
+                                     use_points=data.use_points, cash_allowed=data.cash_allowed)
+    except money_rules.NotCovered as exc:
+        raise Conflict(str(exc), field="cash_allowed") from None
+    return _Priced(menu, clashes, split)
+
+
+async def preview_order(data: OrderIn, placer: Placer, today: date, now: time) -> OrderPreview:
+    """What placing `data` now would charge and to whom, without placing it: the same checks and
+    the same checkout split as `place_order`, on the balances as they are (a concurrent order
+    may still change them before this one is placed)."""
+    order = await _prepare(data, placer, today, now)
+    priced = await _price(data, placer, order, money.balance)
+    for line in data.items:
+        item = priced.menu[line.dish_id]
+        if problem := menu_rules.shortage(item["name"], menu_rules.remaining(
+                item["quota"], item["sold"]), line.qty):
+            raise Conflict(problem, field="items")
+    split = priced.split
+    return OrderPreview(
+        canteen=data.canteen, elder_id=placer.elder_id, meal_date=order.meal_date,
+        slot=order.slot, fulfilment=data.fulfilment,
+        items=[OrderLineOut(dish_id=line.dish_id, name=priced.menu[line.dish_id]["name"],
+                            qty=line.qty, price_fen=priced.menu[line.dish_id]["price_fen"])
+               for line in data.items],
+        total_fen=split.total_fen, subsidy_fen=split.subsidy_fen, subsidy_tier=split.subsidy_tier,
+        points_used=split.points_used, points_fen=split.points_fen, card_fen=split.card_fen,
+        cash_fen=split.cash_fen, diet_clashes=priced.clashes)
+
+
+async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> OrderOut:
+    """Runs inside the caller's write transaction (the Idempotency-Key's), or its own."""
+    order = await _prepare(data, placer, today, now)
 
     async def work() -> OrderOut:
-        menu = {r["dish_id"]: r for r in await MenuItem.select().where(
-            (MenuItem.canteen == canteen["id"]) & (MenuItem.meal_date == meal_date)
-            & (MenuItem.slot == slot))}
-        if not menu:
-            raise Conflict(f"{data.canteen} 没有发布 {meal_date} {menu_rules.SLOT_NAMES[slot]}"
-                           "的菜单", field="slot")
-        for i, line in enumerate(data.items):
-            if line.dish_id not in menu:
-                raise BadInput(f"items[{i}].dish_id：{meal_date} {menu_rules.SLOT_NAMES[slot]}"
-                               f"菜单中没有菜品 {line.dish_id}", field=f"items[{i}].dish_id")
-        diet = people_rules.split_codes(elder["diet"])
-        allergies = people_rules.split_codes(elder["allergies"])
-        clashes = [c for line in data.items if (c := menu_rules.diet_clash(
-            menu[line.dish_id]["name"], diet, allergies,
-            people_rules.split_codes(menu[line.dish_id]["tags"]),
-            people_rules.split_codes(menu[line.dish_id]["allergens"])))]
-        if clashes and not data.confirm_diet_clash:
-            raise Conflict("菜品与老人的饮食要求或过敏原冲突：" + "；".join(clashes)
-                           + "。如已与老人确认仍要点，请设置 confirm_diet_clash 为 true",
-                           field="confirm_diet_clash")
-        total = sum(menu[line.dish_id]["price_fen"] * line.qty for line in data.items)
-        balances = await money.lock_elder(placer.elder_id)
-        subsidised_already = await MealOrder.exists().where(
-            (MealOrder.elder == placer.elder_id) & (MealOrder.meal_date == meal_date)
-            & (MealOrder.slot == slot) & (MealOrder.subsidy_fen > 0)
-            & (MealOrder.status != "cancelled"))
-        payer = money_rules.Payer(
-            categories=people_rules.split_codes(elder["categories"]),
-            age=people_rules.age_on(elder["birth_date"], meal_date), card_fen=balances.card_fen,
-            points=balances.points, subsidised_already=subsidised_already,
-            in_own_district=in_own_district)
-        try:
-            split = money_rules.checkout(policy, total, slot, payer, use_points=data.use_points,
-                                         cash_allowed=data.cash_allowed)
-        except money_rules.NotCovered as exc:
-            raise Conflict(str(exc), field="cash_allowed") from None
+        priced = await _price(data, placer, order, money.lock_elder)
+        split, menu = priced.split, priced.menu
         for line in data.items:
             await _take_portions(menu[line.dish_id], line.qty)
         stamp = now_utc()
         order_id = (await MealOrder.insert(MealOrder(
-            canteen=canteen["id"], elder=placer.elder_id, meal_date=meal_date, slot=slot,
-            channel=placer.channel, fulfilment=data.fulfilment, status="placed",
+            canteen=order.canteen_id, elder=placer.elder_id, meal_date=order.meal_date,
+            slot=order.slot, channel=placer.channel, fulfilment=data.fulfilment, status="placed",
             total_fen=split.total_fen, subsidy_fen=split.subsidy_fen,
             subsidy_tier=split.subsidy_tier, points_used=split.points_used,
             points_fen=split.points_fen, card_fen=split.card_fen, cash_fen=split.cash_fen,
-            placed_by=placer.placed_by, delivery_address=address, note=data.note,
-            diet_clash_confirmed=bool(clashes), created_at=stamp, updated_at=stamp,
+            placed_by=placer.placed_by, delivery_address=order.address, note=data.note,
+            diet_clash_confirmed=bool(priced.clashes), created_at=stamp, updated_at=stamp,
         )).returning(MealOrder.id))[0]["id"]
         await OrderLine.insert(*[OrderLine(
             order=order_id, menu_item=menu[line.dish_id]["id"], dish_id=line.dish_id,
@@ -231,7 +294,7 @@ async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> 
             price_fen=menu[line.dish_id]["price_fen"]) for line in data.items])
         payment = await money.post_transfer(
             f"order:{order_id}", "order_payment",
-            money_rules.order_payment_legs(split, placer.elder_id, canteen["id"]),
+            money_rules.order_payment_legs(split, placer.elder_id, order.canteen_id),
             created_by=placer.placed_by or "card")
         await MealOrder.update({MealOrder.payment: payment}).where(MealOrder.id == order_id)
         return await order_out(order_id)
