@@ -8,10 +8,23 @@ DYNAMIC_GRADES = {"excellent": "优秀", "good": "良好", "fair": "一般", "un
 # The official 量化分级 faces: 大笑 excellent, 微笑 good, 平脸 fair.
 FACES = {"excellent": "laugh", "good": "smile", "fair": "flat"}
 SLOTS = {"breakfast": "早餐", "lunch": "午餐", "dinner": "晚餐"}
+INSPECTION_KINDS = {"routine": "日常检查", "random": "双随机抽查", "special": "专项检查",
+                    "reinspection": "复查"}
+VERDICTS = {"pass": "合格", "fail": "不合格", "na": "合理缺项"}
+FINDING_STATUS = {"open": "待整改", "overdue": "逾期未整改", "resolved": "已整改"}
+
+# The same names for scripts that show API replies (JSON keys are strings: None becomes "none").
+SCRIPT_LABELS = {
+    "annual": {k or "none": v for k, v in ANNUAL_GRADES.items()},
+    "dynamic": {k or "none": v for k, v in DYNAMIC_GRADES.items()},
+    "faces": FACES, "findingStatus": FINDING_STATUS, "kinds": INSPECTION_KINDS,
+}
 
 JINJA_GLOBALS = {
     "ANNUAL_GRADES": ANNUAL_GRADES, "DYNAMIC_GRADES": DYNAMIC_GRADES, "FACES": FACES,
     "KINDS": KINDS, "SIZES": SIZES, "SUNSHINE_LEVELS": SUNSHINE_LEVELS, "SLOTS": SLOTS,
+    "INSPECTION_KINDS": INSPECTION_KINDS, "VERDICTS": VERDICTS, "FINDING_STATUS": FINDING_STATUS,
+    "SCRIPT_LABELS": SCRIPT_LABELS,
 }
 
 

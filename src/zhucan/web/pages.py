@@ -8,6 +8,8 @@ from litestar.response import Template
 
 from zhucan.canteens import service as canteens
 from zhucan.clock import today
+from zhucan.compliance import service as compliance
+from zhucan.web.inspector import ROUTES as INSPECTOR_ROUTES
 
 
 @get("/", operation_id="homePage", summary="首页", include_in_schema=False)
@@ -29,7 +31,12 @@ class PublicPages(Controller):
     async def canteen(self, request: Request, code: FromPath[str]) -> Template:
         as_of = today(request.app.state.settings.tz)
         return Template("public_canteen.html",
-                        context={"canteen": await canteens.summary(code, as_of), "as_of": as_of})
+                        context={"canteen": await canteens.detail(code, as_of), "as_of": as_of})
+
+    @get("/random-plans", operation_id="publicRandomPlansPage", summary="双随机抽查计划公示页")
+    async def random_plans(self) -> Template:
+        return Template("public_random_plans.html",
+                        context={"plans": await compliance.random_plans()})
 
 
-ROUTES = [home, PublicPages]
+ROUTES = [home, PublicPages, *INSPECTOR_ROUTES]

@@ -1,0 +1,30 @@
+"""The inspector's tablet form. The checklist and the canteen's open findings are public, so the
+page is rendered whole on the server; the inspector signs in (static/js/console.js) only to
+preview scores and to file, both through the JSON API."""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.params import FromPath
+from litestar.response import Template
+
+from zhucan.canteens import service as canteens
+from zhucan.clock import today
+from zhucan.compliance import service as compliance
+
+
+@get("/inspect/{code:str}", operation_id="inspectorFormPage", summary="检查员现场检查表",
+     include_in_schema=False)
+async def inspection_form(request: Request, code: FromPath[str]) -> Template:
+    as_of = today(request.app.state.settings.tz)
+    canteen = await canteens.detail(code, as_of)
+    checklist = await compliance.checklist()
+    areas: dict[str, list] = {}  # in checklist order, whatever order the data file lists them
+    for item in checklist:
+        areas.setdefault(f"{item.category} {item.category_name}", []).append(item)
+    return Template("inspector_form.html", context={
+        "canteen": canteen, "areas": areas, "as_of": as_of,
+        "reinspect": {f.item for f in canteen.open_findings}})
+
+
+ROUTES = [inspection_form]
