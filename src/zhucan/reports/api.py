@@ -10,6 +10,7 @@ from zhucan.people.auth import requires, signed_in
 from zhucan.reports import service
 from zhucan.reports.schemas import (
     MealReport,
+    MonthMeals,
     SettlementOut,
     Statement,
     VisitIn,
@@ -58,6 +59,12 @@ class ReportController(Controller):
                         ge=2000, le=2100, description="基准年，默认取目标文件中的 baseline_year",
                     )] = None) -> MealReport:
         return await service.meal_report(year, baseline)
+
+    @get("/meals/monthly", operation_id="mealsByMonth",
+         summary="某年每月助餐人次（有效订单，按用餐日期），用于对照“双倍增”目标")
+    async def meals_monthly(self, year: Annotated[int, QueryParameter(ge=2000, le=2100)],
+                            ) -> list[MonthMeals]:
+        return await service.meals_by_month(year)
 
 
 class StatementController(Controller):

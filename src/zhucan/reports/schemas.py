@@ -68,6 +68,11 @@ class MealReport(BaseModel):
     on_track: bool | None = Field(description="覆盖率与人次是否都达到当年目标")
 
 
+class MonthMeals(BaseModel):
+    month: str = Field(description="YYYY-MM（按用餐日期）")
+    meals: int = Field(description="当月助餐人次（有效订单）")
+
+
 class StatementLine(BaseModel):
     transfer_id: int
     at: datetime

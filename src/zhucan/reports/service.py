@@ -35,6 +35,7 @@ from zhucan.reports import rules
 from zhucan.reports.schemas import (
     MealReport,
     MealTargetsFile,
+    MonthMeals,
     SettlementCanteen,
     SettlementOut,
     SettlementTotals,
@@ -224,6 +225,16 @@ async def meal_report(year: int, baseline_year: int | None) -> MealReport:
         baseline_year=baseline_year, baseline_meals=base_meals, baseline_elders=base_elders,
         meals_growth=rules.growth(meals, base_meals), elders_growth=rules.growth(elders, base_elders),
         targets=target, on_track=on_track)
+
+
+async def meals_by_month(year: int) -> list[MonthMeals]:
+    """Live orders (person-times) of each month of `year`, months without orders included."""
+    counts = {f"{year}-{m:02d}": 0 for m in range(1, 13)}
+    for r in await MealOrder.select(MealOrder.meal_date, Count(alias="meals")).where(
+            _live_orders_between(date(year, 1, 1), date(year + 1, 1, 1))).group_by(
+            MealOrder.meal_date):
+        counts[_day(r["meal_date"]).strftime("%Y-%m")] += r["meals"]
+    return [MonthMeals(month=m, meals=n) for m, n in counts.items()]
 
 
 # ---------------------------------------------------------------- an elder's statement
