@@ -190,6 +190,12 @@ def integrity_error_handler(request: Request, exc: Exception) -> Response:
     return problem(409, "该记录已存在或与现有数据冲突，请刷新后重试")
 
 
+def out_of_range_handler(request: Request, exc: Exception) -> Response:
+    """A number too large for its column (e.g. an id number typed as an elder id) is bad input."""
+    log.info("value out of range on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return problem(400, "请求中的数值超出允许范围（编号、数量或金额过大），请核对后重试")
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "服务器出错，请稍后重试")
@@ -199,6 +205,9 @@ EXCEPTION_HANDLERS = {
     DomainError: domain_error_handler,
     sqlite3.IntegrityError: integrity_error_handler,
     asyncpg.IntegrityConstraintViolationError: integrity_error_handler,
+    asyncpg.DataError: out_of_range_handler,  # raised by PostgreSQL
+    asyncpg.exceptions._base.DataError: out_of_range_handler,  # raised by asyncpg's encoder
+    OverflowError: out_of_range_handler,  # SQLite's "Python int too large to convert"
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }
