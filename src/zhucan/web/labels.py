@@ -12,6 +12,16 @@ INSPECTION_KINDS = {"routine": "日常检查", "random": "双随机抽查", "spe
                     "reinspection": "复查"}
 VERDICTS = {"pass": "合格", "fail": "不合格", "na": "合理缺项"}
 FINDING_STATUS = {"open": "待整改", "overdue": "逾期未整改", "resolved": "已整改"}
+CATEGORIES = {"tekun": "特困", "dibao": "低保", "dibian": "低边", "disabled": "失能/残疾",
+              "youfu": "优抚", "other": "其他"}
+
+
+def percent(ratio: float | None, signed: bool = False) -> str:
+    """80.0% for 0.8; "—" when there is nothing to divide by yet."""
+    if ratio is None:
+        return "—"
+    return f"{ratio * 100:+.1f}%" if signed else f"{ratio * 100:.1f}%"
+
 
 # The same names for scripts that show API replies (JSON keys are strings: None becomes "none").
 SCRIPT_LABELS = {
@@ -24,7 +34,7 @@ JINJA_GLOBALS = {
     "ANNUAL_GRADES": ANNUAL_GRADES, "DYNAMIC_GRADES": DYNAMIC_GRADES, "FACES": FACES,
     "KINDS": KINDS, "SIZES": SIZES, "SUNSHINE_LEVELS": SUNSHINE_LEVELS, "SLOTS": SLOTS,
     "INSPECTION_KINDS": INSPECTION_KINDS, "VERDICTS": VERDICTS, "FINDING_STATUS": FINDING_STATUS,
-    "SCRIPT_LABELS": SCRIPT_LABELS,
+    "SCRIPT_LABELS": SCRIPT_LABELS, "CATEGORIES": CATEGORIES, "percent": percent,
 }
 
 

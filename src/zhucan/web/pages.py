@@ -9,6 +9,7 @@ from litestar.response import Template
 from zhucan.canteens import service as canteens
 from zhucan.clock import today
 from zhucan.compliance import service as compliance
+from zhucan.web.backoffice import ROUTES as BACKOFFICE_ROUTES
 from zhucan.web.inspector import ROUTES as INSPECTOR_ROUTES
 
 
@@ -39,4 +40,4 @@ class PublicPages(Controller):
                         context={"plans": await compliance.random_plans()})
 
 
-ROUTES = [home, PublicPages, *INSPECTOR_ROUTES]
+ROUTES = [home, PublicPages, *INSPECTOR_ROUTES, *BACKOFFICE_ROUTES]
