@@ -110,3 +110,31 @@ async def test_welfare_page_without_alerts(client, factory):
     await _signed_in(client, factory)
     page = (await client.get("/admin/welfare")).text
     assert "关爱提醒（0 条" in page and "目前没有需要探访的老人" in page
+
+
+async def test_data_browser_is_for_admins_and_read_only(client, factory):
+    await factory.canteen("C1", name="长丰社区老年食堂")
+    await factory.inspection("C1", ago(5))
+    response = await client.get("/admin/data/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/admin"
+    assert (await client.get("/admin/data/api/tables/", follow_redirects=False)).status_code == 303
+    await _signed_in(client, factory)
+    assert (await client.get("/admin/data", follow_redirects=False)).headers["location"] == \
+        "/admin/data/"
+    assert (await client.get("/admin/data/")).status_code == 200  # the piccolo_admin app
+    tables = (await client.get("/admin/data/api/tables/")).json()
+    assert {"account", "ledger_transfer", "ledger_entry", "meal_order", "inspection"} <= set(tables)
+    assert not {"elder", "staff_user", "piccolo_user"} & set(tables)  # no personal data, no logins
+    user = (await client.get("/admin/data/api/user/")).json()
+    assert user["username"] == "admin"
+    rows = (await client.get("/admin/data/api/tables/inspection/")).json()["rows"]
+    assert [r["score_tenths"] for r in rows] == [1000]
+    inspection_id = rows[0]["id"]
+    for method in ("patch", "delete"):
+        response = await client.request(method.upper(), f"/admin/data/api/tables/inspection/"
+                                        f"{inspection_id}/", json={"score_tenths": 1})
+        assert response.status_code in (403, 405), (method, response.status_code)
+    response = await client.post("/admin/data/api/tables/ledger_entry/", json={"amount": 1})
+    assert response.status_code in (403, 405)
+    rows = (await client.get("/admin/data/api/tables/inspection/")).json()["rows"]
+    assert [r["score_tenths"] for r in rows] == [1000]
