@@ -21,6 +21,7 @@ from piccolo.query.functions.aggregate import Count, Max, Sum
 from zhucan.canteens.tables import Canteen
 from zhucan.clock import now_utc
 from zhucan.data_files import read_toml, validate
+from zhucan.db.engine import current_engine, is_sqlite
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Forbidden
 from zhucan.money.rules import ELDER_KINDS, balance_change
@@ -94,9 +95,19 @@ def _month_range(month: str) -> tuple[date, date]:
     return start, add_months(start, 1)
 
 
-def _live_orders_between(start: date, end: date):
-    return ((MealOrder.meal_date >= start) & (MealOrder.meal_date < end)
-            & (MealOrder.status != "cancelled"))
+async def _live_orders(columns: str, start: date, end: date, group_by: str = "") -> list[dict]:
+    """SELECT `columns` over the live orders with meal dates in [start, end), read through the
+    covering index meal_order_report.
+
+    SQLite's planner cannot tell how narrow a date range is and prefers walking the kitchen
+    index in canteen order to save a sort, which reads every order ever placed (measured: 1.4 s
+    for a month of a million orders, against 0.2 s on the range); INDEXED BY keeps it on the range.
+    """
+    hint = " INDEXED BY meal_order_report" if is_sqlite(current_engine()) else ""
+    group = f" GROUP BY {group_by}" if group_by else ""
+    return await MealOrder.raw(
+        f"SELECT {columns} FROM meal_order{hint} WHERE meal_date >= {{}} AND meal_date < {{}} "
+        f"AND status <> 'cancelled'{group}", start, end)
 
 
 def _totals(row: dict) -> dict:
@@ -106,18 +117,16 @@ def _totals(row: dict) -> dict:
             "government_fen": sums["subsidy_fen"] + sums["points_fen"]}
 
 
-SUMS = [Count(alias="orders"), Sum(MealOrder.subsidy_fen, alias="subsidy_fen"),
-        Sum(MealOrder.points_used, alias="points"), Sum(MealOrder.points_fen, alias="points_fen"),
-        Sum(MealOrder.card_fen, alias="card_fen"), Sum(MealOrder.cash_fen, alias="cash_fen"),
-        Sum(MealOrder.total_fen, alias="total_fen")]
+SUMS = ("COUNT(*) AS orders, SUM(subsidy_fen) AS subsidy_fen, SUM(points_used) AS points, "
+        "SUM(points_fen) AS points_fen, SUM(card_fen) AS card_fen, SUM(cash_fen) AS cash_fen, "
+        "SUM(total_fen) AS total_fen")
 
 
 async def settlement(month: str) -> SettlementOut:
     """Per canteen, the month's live orders by meal date: what the government owes (subsidy and
     what the points were worth), what the 爱心卡 paid, what was paid in cash."""
     start, end = _month_range(month)
-    rows = await MealOrder.select(MealOrder.canteen, *SUMS).where(
-        _live_orders_between(start, end)).group_by(MealOrder.canteen)
+    rows = await _live_orders(f"canteen, {SUMS}", start, end, group_by="canteen")
     names = {c["id"]: c for c in await Canteen.select(Canteen.id, Canteen.code, Canteen.name)}
     canteens = sorted((SettlementCanteen(code=names[r["canteen"]]["code"],
                                          name=names[r["canteen"]]["name"], **_totals(r))
@@ -195,14 +204,15 @@ async def settlement_xlsx(month: str) -> bytes:
 
 async def _year_figures(year: int) -> tuple[dict[str, int], int, int]:
     """(meals by channel, distinct elders, subsidised meals) of the live orders of `year`."""
-    live = _live_orders_between(date(year, 1, 1), date(year + 1, 1, 1))
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
     by_channel = {c: 0 for c in CHANNELS}
-    for r in await MealOrder.select(MealOrder.channel, Count(alias="meals")).where(live).group_by(
-            MealOrder.channel):
+    subsidised = 0
+    for r in await _live_orders("channel, COUNT(*) AS meals, "
+                                "SUM(CASE WHEN subsidy_fen > 0 THEN 1 ELSE 0 END) AS subsidised",
+                                start, end, group_by="channel"):
         by_channel[r["channel"]] = r["meals"]
-    elders = (await MealOrder.select(Count(distinct=[MealOrder.elder], alias="n")).where(
-        live).first())["n"]
-    subsidised = await MealOrder.count().where(live & (MealOrder.subsidy_fen > 0))
+        subsidised += int(r["subsidised"])
+    elders = (await _live_orders("COUNT(DISTINCT elder) AS n", start, end))[0]["n"]
     return by_channel, elders, subsidised
 
 
@@ -230,9 +240,8 @@ async def meal_report(year: int, baseline_year: int | None) -> MealReport:
 async def meals_by_month(year: int) -> list[MonthMeals]:
     """Live orders (person-times) of each month of `year`, months without orders included."""
     counts = {f"{year}-{m:02d}": 0 for m in range(1, 13)}
-    for r in await MealOrder.select(MealOrder.meal_date, Count(alias="meals")).where(
-            _live_orders_between(date(year, 1, 1), date(year + 1, 1, 1))).group_by(
-            MealOrder.meal_date):
+    for r in await _live_orders("meal_date, COUNT(*) AS meals", date(year, 1, 1),
+                                date(year + 1, 1, 1), group_by="meal_date"):
         counts[_day(r["meal_date"]).strftime("%Y-%m")] += r["meals"]
     return [MonthMeals(month=m, meals=n) for m, n in counts.items()]
 
