@@ -25,6 +25,23 @@ TEST_SECRET = "test-secret-key-not-for-production"
 ENGINES = ["sqlite", "postgresql"]
 
 
+def _cjk_font_installed() -> bool:
+    from zhucan.canteens.posters import PosterFontMissing, _font_file
+
+    try:
+        _font_file()
+    except PosterFontMissing:
+        return False
+    return True
+
+
+# Posters need a CJK font from the system (Debian's fonts-noto-cjk, installed by .ci/run);
+# only outside CI may their tests skip when it is missing.
+requires_cjk_font = pytest.mark.skipif(
+    not IN_CI and not _cjk_font_installed(),
+    reason="no CJK font installed: apt-get install fonts-noto-cjk")
+
+
 async def _pg_available() -> bool:
     try:
         conn = await asyncpg.connect(PG_ADMIN_URL, timeout=3)

@@ -6,6 +6,7 @@ import zxingcpp
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
+from tests.conftest import requires_cjk_font
 from tests.factories import Factory
 from tests.problems import assert_problem
 from zhucan.app import create_app
@@ -22,6 +23,7 @@ async def test_qr_code_leads_to_the_canteen_page_under_the_public_url(client, fa
     assert decoded(await client.get("/api/v1/canteens/C1/qr.png")) == ["http://zhucan.test/c/C1"]
 
 
+@requires_cjk_font
 async def test_poster_is_a5_and_its_qr_code_scans(client, factory):
     await factory.canteen("ZH-CQ-01", name="长丰社区老年食堂")
     response = await client.get("/api/v1/canteens/ZH-CQ-01/poster.png")

@@ -6,6 +6,7 @@ from collections import Counter
 import zxingcpp
 from PIL import Image
 
+from tests.conftest import requires_cjk_font
 from zhucan.settings import PROJECT_ROOT
 
 
@@ -109,6 +110,7 @@ async def test_demo_builds_a_whole_district_once(cli):
         assert all(e["age"] >= 60 for e in elders)
 
 
+@requires_cjk_font
 async def test_qr_writes_a_scannable_poster_for_every_canteen(cli):
     assert cli.run("load", str(PROJECT_ROOT / "kitchens")).returncode == 0
     out = cli.cwd / "posters"

@@ -7,6 +7,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from tests.conftest import requires_cjk_font
 from zhucan.canteens import posters
 from zhucan.canteens.posters import GRADE_COLOURS, PosterData
 
@@ -31,6 +32,7 @@ def test_qr_code_decodes_to_the_exact_url():
     assert decoded(posters.qr_png(URL)) == [URL]
 
 
+@requires_cjk_font
 def test_poster_is_at_least_a5_at_150_dpi_and_carries_the_qr_code():
     image = poster("A", "smart")
     assert image.format == "PNG"
@@ -47,6 +49,7 @@ def _share_of(image: Image.Image, hex_colour: str) -> float:
     return colours.get(rgb, 0) / (image.width * image.height)
 
 
+@requires_cjk_font
 @pytest.mark.parametrize("grade", ["A", "B", "C", "rectifying", None])
 def test_the_grade_badge_has_the_grade_colour(grade):
     image = poster(grade)
@@ -56,11 +59,13 @@ def test_the_grade_badge_has_the_grade_colour(grade):
             assert _share_of(image, colour) < 0.001, other
 
 
+@requires_cjk_font
 def test_grade_and_sunshine_level_change_what_is_printed():
     assert poster("A").tobytes() != poster("B").tobytes()
     assert poster(None, "video").tobytes() != poster(None, "smart").tobytes()
 
 
+@requires_cjk_font
 def test_a_long_name_still_leaves_the_qr_code_readable():
     image = poster(name="王家桥村老饭桌（村民文化礼堂东侧二楼，近公交站）")
     assert [b.text for b in zxingcpp.read_barcodes(image)] == [URL]
@@ -76,6 +81,7 @@ def fresh_font_choice():
 LATIN_ONLY = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
+@requires_cjk_font
 @pytest.mark.skipif(not LATIN_ONLY.exists(), reason="needs a font without Chinese glyphs")
 def test_fonts_without_chinese_glyphs_are_passed_over(fresh_font_choice, monkeypatch):
     real = posters._font_candidates()

@@ -8,7 +8,6 @@ import io
 import os
 from dataclasses import dataclass
 from functools import cache
-from importlib.util import find_spec
 from pathlib import Path
 
 import qrcode
@@ -17,13 +16,14 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from zhucan.canteens.rules import SUNSHINE_LEVELS
 from zhucan.canteens.schemas import CanteenSummary
+from zhucan.errors import DomainError
 from zhucan.web.labels import ANNUAL_GRADES
 
 # A5 (148 × 210 mm) at 200 dpi: sharp on an office printer, twice the pixels of 150 dpi.
 DPI = 200
 A5_PIXELS = (round(148 / 25.4 * DPI), round(210 / 25.4 * DPI))
 FONT_ENV = "ZHUCAN_POSTER_FONT"
-# Debian's fonts-noto-cjk and fonts-wqy-microhei, in case the PyPI font is missing.
+# Debian's fonts-noto-cjk (installed by .ci/run; see README) and fonts-wqy-microhei.
 SYSTEM_FONTS = [
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -36,8 +36,10 @@ INK = "#1f2328"
 BANNER = "#b3261e"  # the red of community notices
 
 
-class PosterFontMissing(RuntimeError):
-    """No font with Chinese characters could be found."""
+class PosterFontMissing(DomainError):
+    """No font with Chinese characters is installed: the server's set-up, not the request."""
+
+    status_code = 503
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,6 @@ def _font_candidates() -> list[Path]:
     candidates = []
     if os.environ.get(FONT_ENV):
         candidates.append(Path(os.environ[FONT_ENV]))
-    spec = find_spec("manimgx_fonts_cjk")  # Noto Sans CJK from PyPI, installed with zhucan
-    if spec is not None and spec.origin:
-        candidates.extend(sorted(Path(spec.origin).parent.glob("*.tt[cf]")))
-        candidates.extend(sorted(Path(spec.origin).parent.glob("*.otf")))
     candidates.extend(Path(p) for p in SYSTEM_FONTS)
     return candidates
 
@@ -118,7 +116,7 @@ def _font_file() -> tuple[str, int]:
             if _draws_chinese(dict(faces)[index]):
                 return str(path), index
     raise PosterFontMissing(
-        f"找不到含中文字形的字体：请安装 manimgx-fonts-cjk（pip）或 fonts-noto-cjk（apt），"
+        f"找不到含中文字形的字体：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk），"
         f"或用环境变量 {FONT_ENV} 指定 .ttf/.ttc/.otf 文件")
 
 
