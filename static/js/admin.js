@@ -63,13 +63,15 @@
         labels: grades.years.map((y) => y + " 年"),
         datasets: [
           ...series.map(([key, label, colour]) => ({
-            type: "bar", label, data: grades.grades[key], backgroundColor: colour,
+            type: "bar", label, data: grades.grades[key], backgroundColor: colour, order: 1,
             stack: "grades", yAxisID: "count"})),
-          {type: "line", label: "AB 级占比（%）", data: asPercent(grades.ab_ratio),
-           borderColor: "#111", backgroundColor: "#111", yAxisID: "ratio", pointRadius: 5},
-          {type: "line", label: "AB 级占比目标（%）", data: asPercent(grades.ab_target),
-           borderColor: "#111", borderDash: [8, 6], pointStyle: "rectRot", pointRadius: 6,
-           backgroundColor: "#fff", yAxisID: "ratio"},
+          // order 0 draws the lines over the bars (higher orders are drawn first)
+          {type: "line", label: "AB 级占比（%）", data: asPercent(grades.ab_ratio), order: 0,
+           borderColor: "#111", backgroundColor: "#fff", borderWidth: 3, yAxisID: "ratio",
+           pointRadius: 7, pointBorderWidth: 3},
+          {type: "line", label: "AB 级占比目标（%）", data: asPercent(grades.ab_target), order: 0,
+           borderColor: "#111", borderDash: [8, 6], pointStyle: "rectRot", pointRadius: 7,
+           backgroundColor: "#ffd400", yAxisID: "ratio"},
         ],
       },
       options: {
@@ -89,7 +91,7 @@
   if (meals) {
     const datasets = [
       {type: "bar", label: meals.year + " 年每月人次", data: meals.meals,
-       backgroundColor: "#0b3d91", yAxisID: "month"},
+       backgroundColor: "#0b3d91", yAxisID: "month", order: 1},
       {type: "line", label: meals.year + " 年累计人次", data: meals.cumulative,
        borderColor: "#0a5c2b", backgroundColor: "#0a5c2b", yAxisID: "total", pointRadius: 4},
       {type: "line", label: meals.baseline_year + " 年（基准年）累计人次",

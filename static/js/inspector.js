@@ -140,7 +140,8 @@
   });
 
   function showResult(filed) {
-    form.hidden = true;
+    // The grade and open findings shown before filing are out of date now.
+    form.hidden = $("before-filing").hidden = true;
     $("result-score").textContent = filed.score.toFixed(1);
     $("result-dynamic").textContent = labels.dynamic[filed.dynamic_grade];
     $("result-annual").textContent = labels.annual[filed.annual_grade || "none"];
