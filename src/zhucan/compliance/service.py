@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from zhucan.audit import service as audit
 from zhucan.canteens.schemas import Grade
 from zhucan.canteens.tables import Canteen
 from zhucan.clock import now_utc
@@ -377,6 +378,9 @@ async def file_inspection(code: str, data: InspectionIn, staff: Staff, today: da
                 key=r.key, opened_on=data.date,
                 deadline=rules.finding_deadline(data.date, r.key, doc.grading))
                 for c, r in failed]).run()
+        await audit.record(staff.username, "inspection.file", f"canteen:{code}",
+                           {"inspection_id": inspection.id, "date": data.date, "kind": data.kind,
+                            "score": str(score), "dynamic_grade": inspection.dynamic_grade})
         return inspection.id
 
     inspection_id = await write_transaction(work)

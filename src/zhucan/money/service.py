@@ -11,6 +11,7 @@ import uuid
 from collections import defaultdict
 from datetime import date
 
+from zhucan.audit import service as audit
 from zhucan.clock import now_utc
 from zhucan.data_files import read_toml, validate
 from zhucan.db.engine import current_engine, is_sqlite
@@ -176,6 +177,8 @@ async def topup(elder_id: int, data: TopupIn, created_by: str) -> TopupOut:
     await post_transfer(f"topup:{uuid.uuid4()}", "card_topup",
                         rules.topup_legs(elder_id, data.source, data.amount_fen),
                         note=data.note, created_by=created_by)
+    await audit.record(created_by, "card.topup", f"elder:{elder_id}",
+                       {"amount_fen": data.amount_fen, "source": data.source})
     return TopupOut(card_fen=(await balance(elder_id)).card_fen)
 
 

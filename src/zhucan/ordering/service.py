@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, time
 
+from zhucan.audit import service as audit
 from zhucan.canteens.rules import can_take_orders
 from zhucan.canteens.tables import Canteen
 from zhucan.clock import now_utc
@@ -297,6 +298,11 @@ async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> 
             money_rules.order_payment_legs(split, placer.elder_id, order.canteen_id),
             created_by=placer.placed_by or "card")
         await MealOrder.update({MealOrder.payment: payment}).where(MealOrder.id == order_id)
+        if placer.placed_by is not None:
+            # Someone other than the elder spent the elder's money: supervisors ask who.
+            await audit.record(placer.placed_by, "order.proxy", f"order:{order_id}",
+                               {"channel": placer.channel, "elder_id": placer.elder_id,
+                                "canteen": data.canteen, "total_fen": split.total_fen})
         return await order_out(order_id)
 
     return await write_transaction(work)
@@ -327,6 +333,8 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
                 MenuItem.id == line["menu_item"])
         await MealOrder.update({MealOrder.status: "cancelled", MealOrder.refund: refund,
                                 MealOrder.updated_at: now_utc()}).where(MealOrder.id == order_id)
+        await audit.record(staff.username, "order.cancel", f"order:{order_id}",
+                           {"elder_id": order["elder"]})
         return await order_out(order_id)
 
     return await write_transaction(work)
