@@ -106,10 +106,28 @@ async def test_policy_page_shows_the_policy_in_force(client, factory):
     assert "午餐、晚餐" in page and "2024-01-01" in page
 
 
-async def test_welfare_page_without_alerts(client, factory):
+async def regular_who_stopped_coming(factory) -> dict:
+    """An elder living alone who ate here 12 days running until 5 days ago."""
+    await factory.canteen("C1")
+    elder = await factory.elder(lives_alone=True, name="王秀英", address="幸福路 8 号 201 室")
+    for back in range(16, 4, -1):
+        day = TODAY - timedelta(days=back)
+        await _menu("C1", day)
+        await _order("C1", elder["elder_id"], day)
+    return elder
+
+
+async def test_welfare_page_lists_alerts_with_a_visit_form(client, factory):
     await _signed_in(client, factory)
     page = (await client.get("/admin/welfare")).text
     assert "关爱提醒（0 条" in page and "目前没有需要探访的老人" in page
+    elder = await regular_who_stopped_coming(factory)
+    page = (await client.get("/admin/welfare")).text
+    assert "关爱提醒（1 条" in page
+    assert "王*英" in page and "王秀英" not in page  # masked, as the API gives it
+    assert "一号社区" in page and "幸福路 8 号 201 室" in page
+    assert f"自 {TODAY - timedelta(days=4)} 起已 4 天没有用餐" in page
+    assert f'data-elder="{elder["elder_id"]}"' in page
 
 
 async def test_data_browser_is_for_admins_and_read_only(client, factory):

@@ -200,9 +200,11 @@ class _CheckedByMount(AuthenticationBackend):
 def _data_app():
     groups = {"资金台账": [Account, Transfer, Entry], "订单": [MealOrder, OrderLine],
               "食品安全检查": [Inspection, Finding], "食堂与区划": [Canteen, Region]}
+    # The raw verdict list makes the inspection list unreadable; it stays on each record's page.
+    hidden = {Inspection: [Inspection.results]}
     app = create_admin(
-        [TableConfig(table, menu_group=group) for group, tables in groups.items()
-         for table in tables],
+        [TableConfig(table, menu_group=group, exclude_visible_columns=hidden.get(table))
+         for group, tables in groups.items() for table in tables],
         read_only=True, auto_include_related=False, site_name="助餐数据浏览",
         default_language_code="zh-CN")
     # piccolo_admin guards its API with its own session table; put our check in its place.
