@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,23 @@ async def get_menu(code: str, meal_date: date, slot: str) -> MenuOut:
     if not rows:
         raise NotFound(f"{code} 尚未发布 {meal_date} {rules.SLOT_NAMES[slot]}的菜单")
     return MenuOut(canteen=code, meal_date=meal_date, slot=slot, items=[_item_out(r) for r in rows])
+
+
+async def next_open_menu(code: str, today: date, now: time, days: int = 7) -> MenuOut | None:
+    """The menu of the canteen's next slot still open for ordering (today's or a coming day's),
+    or None when nothing is published for the next `days` days."""
+    canteen = await canteens.require(code)
+    published = {(r["meal_date"], r["slot"]) for r in await MenuItem.select(
+        MenuItem.meal_date, MenuItem.slot).where(
+        (MenuItem.canteen == canteen["id"]) & (MenuItem.meal_date >= today)
+        & (MenuItem.meal_date < today + timedelta(days=days))).distinct()}
+    for day in sorted({d for d, _ in published}):
+        for slot in rules.open_slots(day, today, now):
+            if (day, slot) in published:
+                rows = await items_of(canteen["id"], day, slot)
+                return MenuOut(canteen=code, meal_date=day, slot=slot,
+                               items=[_item_out(r) for r in rows])
+    return None
 
 
 def _stored(item: MenuItemIn, position: int) -> dict:

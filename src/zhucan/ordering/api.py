@@ -5,6 +5,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from zhucan.attempts.service import client_address
 from zhucan.errors import PROBLEM_JSON, TITLES, ProblemDetails
 from zhucan.menus.api import admin_or_staff_of_path_canteen
 from zhucan.menus.schemas import Slot
@@ -43,13 +44,15 @@ class OrderController(Controller):
     async def place(self, request: Request, data: JSONBody[OrderIn],
                     idempotency_key: IdempotencyKey = None) -> Response[OrderOut]:
         key = valid_key(idempotency_key)
-        placer = await service.placer_of(current_staff(request), data, request.app.state.settings)
+        placer = await service.placer_of(current_staff(request), data, request.app.state.settings,
+                                         client_address(request))
         return await place_once(request, key, data, placer)
 
     @post("/preview", operation_id="previewOrder", status_code=200, responses={423: LOCKED},
           summary="点餐前预览：政府补贴、敬老分、爱心卡和现金各付多少（不下单、不扣款）")
     async def preview(self, request: Request, data: JSONBody[OrderIn]) -> OrderPreview:
-        placer = await service.placer_of(current_staff(request), data, request.app.state.settings)
+        placer = await service.placer_of(current_staff(request), data, request.app.state.settings,
+                                         client_address(request))
         today, now = _today_and_now(request)
         return await service.preview_order(data, placer, today, now.time())
 

@@ -50,7 +50,19 @@ class Placer:
         return f"{self.placed_by or 'card'}:{self.elder_id}"
 
 
-async def placer_of(staff: Staff | None, data: OrderIn, settings: Settings) -> Placer:
+class DietClash(Conflict):
+    """Dishes that do not suit the elder's diet or allergies, ordered without confirming."""
+
+    def __init__(self, clashes: list[str]):
+        super().__init__("菜品与老人的饮食要求或过敏原冲突：" + "；".join(clashes)
+                         + "。如已与老人确认仍要点，请设置 confirm_diet_clash 为 true",
+                         field="confirm_diet_clash")
+        self.clashes = clashes
+
+
+async def placer_of(staff: Staff | None, data: OrderIn, settings: Settings,
+                    client: str | None = None) -> Placer:
+    """`client` is the request's address, for the per-address limit on PIN guessing."""
     if staff is None:
         if not data.card_no or not data.pin:
             raise NotAuthenticated("刷卡点餐须提供爱心卡号 card_no 和 6 位密码 pin；"
@@ -58,7 +70,8 @@ async def placer_of(staff: Staff | None, data: OrderIn, settings: Settings) -> P
         if data.elder_id is not None:
             raise BadInput("elder_id：刷卡点餐只需 card_no 和 pin，不要同时提供 elder_id",
                            field="elder_id")
-        return Placer(await people.verify_card_pin(data.card_no, data.pin, settings), "qr", None)
+        return Placer(await people.verify_card_pin(data.card_no, data.pin, settings,
+                                                   client=client), "qr", None)
     if data.elder_id is None:
         raise BadInput("elder_id：代为点餐必须指明老人编号 elder_id", field="elder_id")
     if data.card_no or data.pin:
@@ -225,9 +238,7 @@ async def _price(data: OrderIn, placer: Placer, order: _Prepared,
         people_rules.split_codes(menu[line.dish_id]["tags"]),
         people_rules.split_codes(menu[line.dish_id]["allergens"])))]
     if clashes and not data.confirm_diet_clash:
-        raise Conflict("菜品与老人的饮食要求或过敏原冲突：" + "；".join(clashes)
-                       + "。如已与老人确认仍要点，请设置 confirm_diet_clash 为 true",
-                       field="confirm_diet_clash")
+        raise DietClash(clashes)
     total = sum(menu[line.dish_id]["price_fen"] * line.qty for line in data.items)
     held = await balances(placer.elder_id)
     subsidised_already = await MealOrder.exists().where(

@@ -10,6 +10,7 @@ from zhucan.canteens import service as canteens
 from zhucan.clock import today
 from zhucan.compliance import service as compliance
 from zhucan.web.backoffice import ROUTES as BACKOFFICE_ROUTES
+from zhucan.web.elder import ROUTES as ELDER_ROUTES
 from zhucan.web.inspector import ROUTES as INSPECTOR_ROUTES
 
 
@@ -40,4 +41,4 @@ class PublicPages(Controller):
                         context={"plans": await compliance.random_plans()})
 
 
-ROUTES = [home, PublicPages, *INSPECTOR_ROUTES, *BACKOFFICE_ROUTES]
+ROUTES = [home, PublicPages, *INSPECTOR_ROUTES, *BACKOFFICE_ROUTES, *ELDER_ROUTES]

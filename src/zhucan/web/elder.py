@@ -1,0 +1,196 @@
+"""The page a canteen's QR code opens on an elder's phone: `/c/{code}`.
+
+Plain HTML forms, so ordering works without JavaScript (elder.js only adds the big keypad,
+± buttons and reading the order number aloud):
+
+1. GET  /c/{code}          canteen, grade, the next open menu; dishes, card number and PIN.
+2. POST /c/{code}/preview  checks the PIN and shows who pays what (`ordering.service.preview_order`,
+                           the order's own checkout). The PIN is not put back into the page: the
+                           verified elder travels to step 3 in a signed ticket instead.
+3. POST /c/{code}/order    places the order through the API's idempotent path with the
+                           Idempotency-Key generated into step 2's form (a double tap or a resent
+                           form never orders twice), then redirects (Post/Redirect/Get) to
+4. GET  /c/{code}/done     the big order number, behind a signed receipt.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import jwt
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+
+from zhucan.attempts.service import client_address
+from zhucan.canteens import service as canteens
+from zhucan.clock import now_utc
+from zhucan.errors import BadInput, DomainError, NotAuthenticated
+from zhucan.menus import service as menus
+from zhucan.ordering import service as ordering
+from zhucan.ordering.api import place_once
+from zhucan.ordering.schemas import OrderIn, OrderLineIn
+from zhucan.people import service as people
+from zhucan.settings import Settings
+
+# Elder mode has no time limits: an elder may put the phone down between seeing the bill and
+# confirming. The ticket only has to outlive any such pause, not a whole day: a page left open
+# in a shared phone's history cannot order tomorrow on the elder's card.
+TICKET_HOURS = 6
+RECEIPT_DAYS = 2
+_ALGORITHM = "HS256"
+
+# What the order's refusals mean for an elder holding the phone, where the API's detail names
+# request fields.
+HINTS = {
+    "cash_allowed": "爱心卡、补贴和敬老分不够付这一餐，您又选了不付现金。"
+                    "可以少点一些，或勾选“卡里钱不够时，我到柜台付现金”。",
+    "card_no": "爱心卡号或密码不对，请再看一下卡上的号码。",
+}
+
+
+def _sign(purpose: str, claims: dict[str, Any], settings: Settings, ttl: timedelta) -> str:
+    return jwt.encode({"purpose": purpose, "exp": now_utc() + ttl, **claims},
+                      settings.secret_key, algorithm=_ALGORITHM)
+
+
+def _read(purpose: str, token: str, settings: Settings, code: str) -> dict[str, Any]:
+    try:
+        claims = jwt.decode(token, settings.secret_key, algorithms=[_ALGORITHM],
+                            options={"require": ["exp", "purpose"]})
+    except jwt.InvalidTokenError:
+        claims = {}
+    if claims.get("purpose") != purpose or claims.get("canteen") != code:
+        raise NotAuthenticated("请重新输入爱心卡号和密码", field="ticket")
+    return claims
+
+
+def _quantities(form) -> dict[str, str]:
+    """dish id → the quantity as typed, from the form's qty_<dish id> fields."""
+    return {name[4:]: value.strip() for name, value in form.items()
+            if name.startswith("qty_") and value.strip()}
+
+
+def _order_in(code: str, form, **who: Any) -> OrderIn:
+    lines = []
+    for dish_id, qty in _quantities(form).items():
+        if not qty.isdigit() or not 0 <= int(qty) <= 20:
+            raise BadInput("份数请填 0 到 20 之间的数字", field="items")
+        if int(qty):
+            lines.append({"dish_id": dish_id, "qty": int(qty)})
+    if not lines:
+        raise BadInput("请至少选一个菜（在菜名旁边把份数改成 1）", field="items")
+    try:
+        return OrderIn(canteen=code, items=[OrderLineIn(**x) for x in lines],
+                       meal_date=form.get("meal_date") or None, slot=form.get("slot") or None,
+                       cash_allowed=form.get("cash_allowed") == "1",
+                       confirm_diet_clash=form.get("confirm_diet_clash") == "1", **who)
+    except ValidationError:
+        raise BadInput("所选菜品或餐次有误，请返回重新选择", field="items") from None
+
+
+def _now(request: Request) -> datetime:
+    return datetime.now(request.app.state.settings.tz)
+
+
+def error_page(request: Request, error: DomainError) -> Template:
+    """A refusal outside the order form (an unknown canteen code, …) as a page, not JSON."""
+    return Template("elder_error.html", context={"error": error.detail},
+                    status_code=error.status_code)
+
+
+class ElderPages(Controller):
+    path = "/c/{code:str}"
+    include_in_schema = False
+    exception_handlers = {DomainError: error_page}
+
+    async def _menu_page(self, request: Request, code: str, form=None,
+                         error: DomainError | None = None) -> Template:
+        now = _now(request)
+        menu = await menus.next_open_menu(code, now.date(), now.time())
+        form = form or {}
+        context = {
+            "code": code, "canteen": await canteens.summary(code, now.date()), "menu": menu,
+            "today": now.date(),
+            "card_no": form.get("card_no", ""), "quantities": _quantities(form),
+            "cash_allowed": form.get("cash_allowed", "1") == "1",
+            "error": error and HINTS.get(error.field or "", error.detail),
+            "clashes": getattr(error, "clashes", None),
+        }
+        return Template("elder_order.html", context=context,
+                        status_code=error.status_code if error else 200)
+
+    @get("/", operation_id="elderOrderPage", summary="老人扫码点餐页")
+    async def menu(self, request: Request, code: FromPath[str]) -> Template:
+        return await self._menu_page(request, code)
+
+    @post("/preview", operation_id="elderPreviewPage", summary="老人点餐：核对付款", status_code=200)
+    async def preview(self, request: Request, code: FromPath[str]) -> Template:
+        settings = request.app.state.settings
+        form = await request.form()
+        card_no, pin = form.get("card_no", "").strip(), form.get("pin", "").strip()
+        try:
+            if not (card_no.isdigit() and len(card_no) == 12):
+                raise BadInput("爱心卡号是卡上的 12 位数字，请再输一遍", field="card_no")
+            if not (pin.isdigit() and len(pin) == 6):
+                raise BadInput("密码是 6 位数字，请再输一遍", field="pin")
+            data = _order_in(code, form, card_no=card_no, pin=pin)
+            elder_id = await people.verify_card_pin(card_no, pin, settings,
+                                                    client=client_address(request))
+            now = _now(request)
+            preview = await ordering.preview_order(
+                data, ordering.Placer(elder_id, "qr", None), now.date(), now.time())
+        except DomainError as error:
+            return await self._menu_page(request, code, form, error)
+        ticket = _sign("elder-order", {"canteen": code, "elder": elder_id}, settings,
+                       timedelta(hours=TICKET_HOURS))
+        return Template("elder_preview.html", context={
+            "code": code, "preview": preview, "ticket": ticket, "key": str(uuid.uuid4()),
+            "today": now.date(),
+            "cash_allowed": data.cash_allowed, "confirm_diet_clash": data.confirm_diet_clash})
+
+    @post("/order", operation_id="elderPlaceOrder", summary="老人点餐：确认下单")
+    async def order(self, request: Request, code: FromPath[str]) -> Template | Redirect:
+        settings = request.app.state.settings
+        form = await request.form()
+        try:
+            claims = _read("elder-order", form.get("ticket", ""), settings, code)
+            data = _order_in(code, form)
+            key = form.get("key", "")
+            if not key:
+                raise BadInput("页面已过期，请重新点餐", field="key")
+            reply = await place_once(request, key, data,
+                                     ordering.Placer(claims["elder"], "qr", None))
+        except DomainError as error:
+            return await self._menu_page(request, code, form, error)
+        body = reply.content
+        if reply.status_code >= 400:
+            # A refusal stored under this key (sold out meanwhile, …): said again on every resend.
+            refusal = DomainError(body["detail"], field=body.get("field"),
+                                  status_code=reply.status_code)
+            return await self._menu_page(request, code, form, refusal)
+        receipt = _sign("elder-receipt", {"canteen": code, "order": body["order_id"]}, settings,
+                        timedelta(days=RECEIPT_DAYS))
+        return Redirect(f"/c/{code}/done?r={receipt}", status_code=303)
+
+    @get("/done", operation_id="elderOrderDone", summary="老人点餐：订单号")
+    async def done(self, request: Request, code: FromPath[str],
+                   r: Annotated[str, QueryParameter(description="签名的回执")] = "",
+                   ) -> Template | Redirect:
+        try:
+            claims = _read("elder-receipt", r, request.app.state.settings, code)
+        except NotAuthenticated:
+            return Redirect(f"/c/{code}", status_code=303)  # an old or mistyped link: start again
+        order = await ordering.order_out(claims["order"])
+        today = _now(request).date()
+        return Template("elder_done.html", context={
+            "code": code, "order": order, "today": today,
+            "canteen": await canteens.summary(code, today),
+            # Digit by digit, the way a number is called out at a counter.
+            "spoken": "您的订单号是，" + "，".join(str(order.order_id))})
+
+
+ROUTES = [ElderPages]
