@@ -1,11 +1,11 @@
-from datetime import date
+from datetime import date, datetime
 
-from litestar import Controller, get, put
+from litestar import Controller, Request, get, put
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, JSONBody
 
-from zhucan.errors import Forbidden
+from zhucan.errors import Forbidden, NotFound
 from zhucan.menus import service
 from zhucan.menus.schemas import MenuIn, MenuOut, Slot
 from zhucan.people.auth import ROLE_NAMES, signed_in
@@ -38,4 +38,14 @@ class MenuController(Controller):
         return await service.get_menu(code, meal_date, slot)
 
 
-ROUTES = [MenuController]
+@get("/canteens/{code:str}/menus/next", operation_id="getNextMenu", tags=["menus"],
+     summary="下一个还能点的餐次的菜单（今天或之后几天）；没有则 404")
+async def next_menu(request: Request, code: FromPath[str]) -> MenuOut:
+    now = datetime.now(request.app.state.settings.tz)
+    menu = await service.next_open_menu(code, now.date(), now.time())
+    if menu is None:
+        raise NotFound(f"{code} 最近 7 天没有还能点的菜单")
+    return menu
+
+
+ROUTES = [MenuController, next_menu]

@@ -11,7 +11,14 @@ from zhucan.menus.api import admin_or_staff_of_path_canteen
 from zhucan.menus.schemas import Slot
 from zhucan.ordering import service
 from zhucan.ordering.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once, valid_key
-from zhucan.ordering.schemas import KitchenView, OrderIn, OrderOut, OrderPreview, StatusIn
+from zhucan.ordering.schemas import (
+    KitchenView,
+    MyOrder,
+    OrderIn,
+    OrderOut,
+    OrderPreview,
+    StatusIn,
+)
 from zhucan.people.auth import current_staff, signed_in
 
 LOCKED = ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
@@ -56,6 +63,14 @@ class OrderController(Controller):
         today, now = _today_and_now(request)
         return await service.preview_order(data, placer, today, now.time())
 
+    @get("/", operation_id="listMyOrders",
+         summary="我的订单：志愿者、家属关联老人的订单，或热线话务员代点的订单（某一天）")
+    async def mine(self, request: Request,
+                   meal_date: Annotated[date | None, QueryParameter(
+                       name="date", description="用餐日期，默认今天")] = None) -> list[MyOrder]:
+        today, _ = _today_and_now(request)
+        return await service.my_orders(signed_in(request), meal_date or today)
+
     @get("/{order_id:int}", operation_id="getOrder", summary="查看订单")
     async def get(self, request: Request, order_id: FromPath[int]) -> OrderOut:
         await service.ensure_can_see_order(signed_in(request), order_id)
@@ -77,7 +92,7 @@ class OrderController(Controller):
                           staff.username, {}, effects)
 
     @post("/{order_id:int}/status", operation_id="setOrderStatus",
-          summary="更新订单状态（食堂工作人员）", status_code=200)
+          summary="更新订单状态（食堂工作人员；关联的志愿者、家属可标记送达或不在家）", status_code=200)
     async def status(self, request: Request, order_id: FromPath[int],
                      data: JSONBody[StatusIn]) -> OrderOut:
         return await service.set_status(order_id, data.status, signed_in(request))

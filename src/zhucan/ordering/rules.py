@@ -17,6 +17,9 @@ NEXT_STATUSES = {
     "cancelled": set(),
 }
 DELIVERY_ONLY = {"delivered", "not_home"}
+# Who may set a status besides the canteen's staff: the volunteer or family member who carried
+# the meal to a linked elder's door says whether it was handed over.
+PROXY_ROLES = {"volunteer", "family"}
 FINAL_SERVED = {"served", "delivered"}
 
 
@@ -30,6 +33,12 @@ def status_problem(current: str, new: str, fulfilment: str) -> str | None:
     if new not in NEXT_STATUSES[current]:
         return f"status：订单已是「{STATUS_NAMES[current]}」，不能改为「{STATUS_NAMES[new]}」"
     return None
+
+
+def next_statuses(current: str, fulfilment: str) -> list[str]:
+    """The statuses an order may move to now, in STATUS_NAMES order (the pages' buttons)."""
+    return [s for s in STATUS_NAMES if s in NEXT_STATUSES[current]
+            and status_problem(current, s, fulfilment) is None]
 
 
 def cancel_problem(status: str) -> str | None:

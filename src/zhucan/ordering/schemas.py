@@ -108,6 +108,13 @@ class DishPortions(BaseModel):
     quota: int | None
 
 
+class MyOrder(OrderOut):
+    """An order in a volunteer's, family member's or operator's list."""
+
+    elder_name: str = Field(description="脱敏姓名")
+    next_statuses: list[Status] = Field(description="本账号现在可以把订单改成的状态")
+
+
 class KitchenOrder(BaseModel):
     order_id: int
     elder_id: int
@@ -119,6 +126,7 @@ class KitchenOrder(BaseModel):
     allergies: list[str]
     diet_clash_confirmed: bool
     note: str
+    next_statuses: list[Status] = Field(description="现在可以改成的状态")
 
 
 class DeliveryStop(BaseModel):

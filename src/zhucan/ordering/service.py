@@ -23,6 +23,7 @@ from zhucan.ordering.schemas import (
     DishPortions,
     KitchenOrder,
     KitchenView,
+    MyOrder,
     OrderIn,
     OrderLineOut,
     OrderOut,
@@ -353,12 +354,15 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
 
 async def set_status(order_id: int, status: str, staff: Staff) -> OrderOut:
     async def work() -> OrderOut:
-        order = await MealOrder.select(MealOrder.status, MealOrder.fulfilment,
+        order = await MealOrder.select(MealOrder.status, MealOrder.fulfilment, MealOrder.elder,
                                        MealOrder.canteen.code.as_alias("code")).where(
             MealOrder.id == order_id).first()
         if order is None:
             raise NotFound(f"没有编号为 {order_id} 的订单")
-        if staff.role != "canteen_staff" or staff.canteen_code != order["code"]:
+        if staff.role in rules.PROXY_ROLES and status in rules.DELIVERY_ONLY:
+            if not await people.is_linked(order["elder"], staff.id):
+                raise Forbidden("只能为与本账号关联的老人标记送餐结果")
+        elif staff.role != "canteen_staff" or staff.canteen_code != order["code"]:
             raise Forbidden(f"只有该订单所在食堂（{order['code']}）的工作人员可以更新订单状态")
         if problem := rules.status_problem(order["status"], status, order["fulfilment"]):
             raise Conflict(problem, field="status")
@@ -368,6 +372,28 @@ async def set_status(order_id: int, status: str, staff: Staff) -> OrderOut:
         return await order_out(order_id)
 
     return await write_transaction(work)
+
+
+async def my_orders(staff: Staff, meal_date: date) -> list[MyOrder]:
+    """A day's orders for a staff member's list: a volunteer's or family member's linked elders,
+    or the orders an operator placed."""
+    if staff.role in rules.PROXY_ROLES:
+        mine = MealOrder.elder.is_in(people.linked_elder_ids(staff.id))
+    elif staff.role == "operator":
+        mine = MealOrder.placed_by == staff.username
+    else:
+        raise Forbidden("只有志愿者、家属和 12349 热线话务员有“我的订单”列表")
+    rows = await MealOrder.select(MealOrder.id, MealOrder.elder.name.as_alias("name")).where(
+        mine & (MealOrder.meal_date == meal_date)).order_by(MealOrder.id)
+    orders = []
+    for row in rows:
+        order = await order_out(row["id"])
+        allowed = rules.next_statuses(order.status, order.fulfilment)
+        if staff.role in rules.PROXY_ROLES:
+            allowed = [s for s in allowed if s in rules.DELIVERY_ONLY]
+        orders.append(MyOrder(**order.model_dump(), elder_name=people_rules.mask_name(row["name"]),
+                              next_statuses=[] if staff.role == "operator" else allowed))
+    return orders
 
 
 async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
@@ -403,7 +429,8 @@ async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
         fulfilment=o["fulfilment"], status=o["status"], items=lines[o["id"]],
         diet=people_rules.split_codes(o["diet"]),
         allergies=people_rules.split_codes(o["allergies"]),
-        diet_clash_confirmed=o["diet_clash_confirmed"], note=o["note"]) for o in orders]
+        diet_clash_confirmed=o["diet_clash_confirmed"], note=o["note"],
+        next_statuses=rules.next_statuses(o["status"], o["fulfilment"])) for o in orders]
     deliveries = sorted(
         (o for o in orders if o["fulfilment"] == "delivery"),
         key=lambda o: rules.delivery_route_key(canteen["region"], o["community"],

@@ -132,6 +132,11 @@ async def is_linked(elder_id: int, staff_id: int) -> bool:
         (ElderLink.elder == elder_id) & (ElderLink.staff == staff_id))
 
 
+def linked_elder_ids(staff_id: int):
+    """A subquery of the elders linked to a volunteer or family account."""
+    return ElderLink.select(ElderLink.elder).where(ElderLink.staff == staff_id)
+
+
 async def ensure_can_view(staff: Staff, elder_id: int) -> None:
     """Admins and operators see every elder; volunteers and family only those linked to them."""
     if not await Elder.exists().where(Elder.id == elder_id):
@@ -146,8 +151,7 @@ async def ensure_can_view(staff: Staff, elder_id: int) -> None:
 async def visible_elders(staff: Staff, today: date, q: str | None, limit: int) -> list[ElderOut]:
     query = Elder.select(*ELDER_COLUMNS).order_by(Elder.id).limit(limit)
     if staff.role in ("volunteer", "family"):
-        query = query.where(Elder.id.is_in(
-            ElderLink.select(ElderLink.elder).where(ElderLink.staff == staff.id)))
+        query = query.where(Elder.id.is_in(linked_elder_ids(staff.id)))
     elif staff.role not in ("admin", "operator"):
         raise Forbidden("只有管理员、热线话务员和关联的志愿者、家属可以查看老人信息")
     if q:
