@@ -2,15 +2,14 @@ from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from zhucan.attempts.service import client_address
-from zhucan.errors import PROBLEM_JSON, TITLES, ProblemDetails
+from zhucan.errors import problem_responses
 from zhucan.menus.api import admin_or_staff_of_path_canteen
 from zhucan.menus.schemas import Slot
 from zhucan.ordering import service
-from zhucan.ordering.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once, valid_key
+from zhucan.ordering.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once
 from zhucan.ordering.schemas import (
     KitchenView,
     MyOrder,
@@ -19,10 +18,11 @@ from zhucan.ordering.schemas import (
     OrderPreview,
     StatusIn,
 )
+from zhucan.params import DbId
 from zhucan.people.auth import current_staff, signed_in
 
-LOCKED = ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
-                      description=TITLES[423], generate_examples=False)
+# Card and PIN: a locked card (423), too many wrong PINs from one address (429).
+CARD_CHECKS = problem_responses(423, 429)
 
 
 def _today_and_now(request: Request) -> tuple[date, datetime]:
@@ -47,15 +47,14 @@ class OrderController(Controller):
     tags = ["orders"]
 
     @post("/", operation_id="placeOrder", summary="点餐（刷卡或代为点餐；需 Idempotency-Key）",
-          status_code=201, responses={**IDEMPOTENCY_RESPONSES, 423: LOCKED})
+          status_code=201, responses={**IDEMPOTENCY_RESPONSES, **CARD_CHECKS})
     async def place(self, request: Request, data: JSONBody[OrderIn],
-                    idempotency_key: IdempotencyKey = None) -> Response[OrderOut]:
-        key = valid_key(idempotency_key)
+                    idempotency_key: IdempotencyKey) -> Response[OrderOut]:
         placer = await service.placer_of(current_staff(request), data, request.app.state.settings,
                                          client_address(request))
-        return await place_once(request, key, data, placer)
+        return await place_once(request, idempotency_key, data, placer)
 
-    @post("/preview", operation_id="previewOrder", status_code=200, responses={423: LOCKED},
+    @post("/preview", operation_id="previewOrder", status_code=200, responses=CARD_CHECKS,
           summary="点餐前预览：政府补贴、敬老分、爱心卡和现金各付多少（不下单、不扣款）")
     async def preview(self, request: Request, data: JSONBody[OrderIn]) -> OrderPreview:
         placer = await service.placer_of(current_staff(request), data, request.app.state.settings,
@@ -64,36 +63,36 @@ class OrderController(Controller):
         return await service.preview_order(data, placer, today, now.time())
 
     @get("/", operation_id="listMyOrders",
-         summary="我的订单：志愿者、家属关联老人的订单，或热线话务员代点的订单（某一天）")
+         summary="我的订单：志愿者、家属关联老人的订单，或热线话务员代点的订单（某一天，默认今天起）")
     async def mine(self, request: Request,
                    meal_date: Annotated[date | None, QueryParameter(
-                       name="date", description="用餐日期，默认今天")] = None) -> list[MyOrder]:
+                       name="date", description="只看这一天；默认今天和之后的")] = None,
+                   ) -> list[MyOrder]:
         today, _ = _today_and_now(request)
-        return await service.my_orders(signed_in(request), meal_date or today)
+        return await service.my_orders(signed_in(request), meal_date or today, meal_date)
 
     @get("/{order_id:int}", operation_id="getOrder", summary="查看订单")
-    async def get(self, request: Request, order_id: FromPath[int]) -> OrderOut:
+    async def get(self, request: Request, order_id: DbId) -> OrderOut:
         await service.ensure_can_see_order(signed_in(request), order_id)
         return await service.order_out(order_id)
 
     @post("/{order_id:int}/cancel", operation_id="cancelOrder",
           summary="取消订单并原路退款（需 Idempotency-Key）", status_code=200,
           responses=IDEMPOTENCY_RESPONSES)
-    async def cancel(self, request: Request, order_id: FromPath[int],
-                     idempotency_key: IdempotencyKey = None) -> Response[OrderOut]:
-        key = valid_key(idempotency_key)
+    async def cancel(self, request: Request, order_id: DbId,
+                     idempotency_key: IdempotencyKey) -> Response[OrderOut]:
         staff = signed_in(request)
         await service.ensure_can_see_order(staff, order_id)
 
         async def effects():
             return 200, await service.cancel_order(order_id, staff)
 
-        return await once(request, key, f"POST /orders/{order_id}/cancel",
+        return await once(request, idempotency_key, f"POST /orders/{order_id}/cancel",
                           staff.username, {}, effects)
 
     @post("/{order_id:int}/status", operation_id="setOrderStatus",
           summary="更新订单状态（食堂工作人员；关联的志愿者、家属可标记送达或不在家）", status_code=200)
-    async def status(self, request: Request, order_id: FromPath[int],
+    async def status(self, request: Request, order_id: DbId,
                      data: JSONBody[StatusIn]) -> OrderOut:
         return await service.set_status(order_id, data.status, signed_in(request))
 

@@ -374,19 +374,21 @@ async def set_status(order_id: int, status: str, staff: Staff) -> OrderOut:
     return await write_transaction(work)
 
 
-async def my_orders(staff: Staff, meal_date: date) -> list[MyOrder]:
-    """A day's orders for a staff member's list: a volunteer's or family member's linked elders,
-    or the orders an operator placed."""
+async def my_orders(staff: Staff, first: date, last: date | None) -> list[MyOrder]:
+    """Orders for meals from `first` to `last` (no end: every coming one) in a staff member's
+    list: a volunteer's or family member's linked elders, or the orders an operator placed."""
     if staff.role in rules.PROXY_ROLES:
         mine = MealOrder.elder.is_in(people.linked_elder_ids(staff.id))
     elif staff.role == "operator":
         mine = MealOrder.placed_by == staff.username
     else:
         raise Forbidden("只有志愿者、家属和 12349 热线话务员有“我的订单”列表")
-    rows = await MealOrder.select(MealOrder.id, MealOrder.elder.name.as_alias("name")).where(
-        mine & (MealOrder.meal_date == meal_date)).order_by(MealOrder.id)
+    query = MealOrder.select(MealOrder.id, MealOrder.elder.name.as_alias("name")).where(
+        mine & (MealOrder.meal_date >= first)).order_by(MealOrder.id)
+    if last is not None:
+        query = query.where(MealOrder.meal_date <= last)
     orders = []
-    for row in rows:
+    for row in await query:
         order = await order_out(row["id"])
         allowed = rules.next_statuses(order.status, order.fulfilment)
         if staff.role in rules.PROXY_ROLES:

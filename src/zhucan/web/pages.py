@@ -12,6 +12,7 @@ from zhucan.compliance import service as compliance
 from zhucan.web.backoffice import ROUTES as BACKOFFICE_ROUTES
 from zhucan.web.elder import ROUTES as ELDER_ROUTES
 from zhucan.web.inspector import ROUTES as INSPECTOR_ROUTES
+from zhucan.web.staff import ROUTES as STAFF_ROUTES
 
 
 @get("/", operation_id="homePage", summary="首页", include_in_schema=False)
@@ -41,4 +42,4 @@ class PublicPages(Controller):
                         context={"plans": await compliance.random_plans()})
 
 
-ROUTES = [home, PublicPages, *INSPECTOR_ROUTES, *BACKOFFICE_ROUTES, *ELDER_ROUTES]
+ROUTES = [home, PublicPages, *INSPECTOR_ROUTES, *BACKOFFICE_ROUTES, *ELDER_ROUTES, *STAFF_ROUTES]
