@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from tests.api.test_reports import _menu, _order
 from tests.browser.conftest import shoot
-from tests.browser.test_inspector import sign_in
+from tests.browser.test_inspector import open_signed_in
 from tests.web.test_backoffice_admin_pages import regular_who_stopped_coming
 from zhucan.clock import today
 from zhucan.settings import Settings
@@ -40,8 +40,8 @@ async def test_admin_dashboards_draw_charts_and_lists(new_page, factory):
         await _order("C1", elder["elder_id"], day)
 
     page = await new_page(viewport=DESKTOP)
-    await sign_in(page, "admin")
-    await page.goto("/admin")  # trades the token for the page cookie, then shows the page
+    # /admin asks the browser's session for its page cookie; signed out, that means /login first
+    await open_signed_in(page, "/admin", "admin")
     await page.get_by_role("heading", name=f"食品安全量化分级（截至 {TODAY}）").wait_for()
     drawn = await page.evaluate(CHART, "grades-chart")
     assert drawn["A 级"][-1] == 1 and drawn["C 级"][-1] == 1

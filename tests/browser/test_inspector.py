@@ -13,11 +13,14 @@ TABLET = {"width": 1024, "height": 768}
 TODAY = today(Settings().tz)
 
 
-async def sign_in(page, username: str, password: str = "password-123") -> None:
-    """Sign in the way every staff page does (console.js), from a page of the site."""
-    await page.goto("/public/canteens")
-    await page.add_script_tag(url="/static/js/console.js")
-    await page.evaluate("([u, p]) => zhucan.signIn(u, p)", [username, password])
+async def open_signed_in(page, path: str, username: str, password: str = "password-123") -> None:
+    """Open a staff page as a signed-out user does: it sends us to /login, which brings us back."""
+    await page.goto(path)
+    await page.wait_for_url("**/login?next=*")
+    await page.get_by_label("用户名").fill(username)
+    await page.get_by_label("密码").fill(password)
+    await page.get_by_role("button", name="登录").click()
+    await page.wait_for_url(f"**{path}")
 
 
 async def test_inspector_files_an_inspection_and_the_public_page_shows_it(new_page, factory):
@@ -25,8 +28,7 @@ async def test_inspector_files_an_inspection_and_the_public_page_shows_it(new_pa
     earlier = (TODAY - timedelta(days=30)).isoformat()
     await factory.inspection("C1", earlier, failed={"C03": None})  # 96.0, C03 still open
     page = await new_page(viewport=TABLET)
-    await sign_in(page, "insp-a")
-    await page.goto("/inspect/C1")
+    await open_signed_in(page, "/inspect/C1", "insp-a")
     await page.get_by_text("上次检查未整改的问题（1 项）").wait_for()
     assert await page.locator("#who").text_content() == "insp-a"
     await shoot(page, "inspector-form-empty")
@@ -76,8 +78,7 @@ async def test_inspection_refused_for_one_inspector_shows_why(new_page, factory)
     await factory.canteen("C1", name="长丰社区老年食堂")
     await factory.inspectors()
     page = await new_page(viewport=TABLET)
-    await sign_in(page, "insp-a")
-    await page.goto("/inspect/C1")
+    await open_signed_in(page, "/inspect/C1", "insp-a")
     await page.get_by_role("button", name="其余全部合格").click()
     await page.wait_for_function("document.getElementById('score').textContent === '100.0'")
     await page.get_by_role("button", name="提交检查结果").click()
