@@ -56,7 +56,7 @@
       : null;
     const preview = el("div", {class: "preview", "aria-live": "polite"});
     const previewButton = el("button", {type: "button", onclick: showPreview}, "预览付款");
-    panel.append(
+    panel.append(...[
       el("h2", {}, "为 " + elder.name + " 点餐"),
       elder.diet && elder.diet.length
         ? el("p", {class: "notice"}, "饮食要求：" + elder.diet.map((d) => LABELS.diet[d] || d).join("、"))
@@ -66,7 +66,7 @@
       note ? el("label", {for: "order-note"}, "通话记录") : null, note,
       el("p", {}, previewButton, " ",
         el("button", {type: "button", class: "secondary", onclick: () => { panel.hidden = true; }}, "取消")),
-      error, preview);
+      error, preview].filter(Boolean));  // native append would print a null as "null"
 
     api("GET", "/canteens").then((list) => {
       list.filter((c) => c.active).forEach((c) =>
