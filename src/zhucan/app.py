@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from litestar import Litestar, Router, get
-from litestar.datastructures import State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.plugins.pydantic import PydanticSchemaPlugin
+from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -21,7 +24,7 @@ from zhucan.audit.api import ROUTES as AUDIT_ROUTES
 from zhucan.canteens.api import ROUTES as CANTEEN_ROUTES
 from zhucan.compliance.api import ROUTES as COMPLIANCE_ROUTES
 from zhucan.db.engine import bind, close_engine, engine_name, make_engine, open_engine
-from zhucan.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS, DomainError
+from zhucan.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS, DomainError, problem_responses
 from zhucan.menus.api import ROUTES as MENU_ROUTES
 from zhucan.money.api import ROUTES as MONEY_ROUTES
 from zhucan.ordering.api import ROUTES as ORDER_ROUTES
@@ -44,7 +47,8 @@ SWAGGER = "/static/vendor/swagger-ui"
 log = logging.getLogger("zhucan")
 
 
-@get("/healthz", operation_id="health", summary="健康检查", tags=["ops"])
+@get("/healthz", operation_id="health", summary="健康检查", tags=["ops"],
+     responses=problem_responses(503))
 async def healthz(state: State) -> dict[str, str]:
     engine = state.engine
     try:
@@ -94,11 +98,41 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=["^/schema", "^/static"])],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
+        plugins=[StrictModelSchemas()],
         template_config=TemplateConfig(directory=Path(__file__).parent / "web" / "templates",
                                        engine=JinjaTemplateEngine, engine_callback=_jinja_setup),
     )
     _document_problem_responses(app)
+    app.before_send.append(_allow_header_fixer(app))
     return app
+
+
+class StrictModelSchemas(PydanticSchemaPlugin):
+    """Request models that refuse unknown fields (`extra="forbid"`) say so in the OpenAPI
+    document (`additionalProperties: false`); Litestar's own plugin leaves that out, so clients
+    and fuzzers would believe extra fields are accepted."""
+
+    @classmethod
+    def for_pydantic_model(cls, field_definition, schema_creator):
+        schema = super().for_pydantic_model(field_definition, schema_creator)
+        if field_definition.annotation.model_config.get("extra") == "forbid":
+            schema.additional_properties = False
+        return schema
+
+
+def _allow_header_fixer(app: Litestar):
+    """OPTIONS answers `Allow` with every method of the path. Litestar 2 builds it from the
+    route as first registered, before the /api/v1 router merged the path's other handlers in,
+    so `OPTIONS /api/v1/canteens` left out GET."""
+    allowed = {re.sub(r":\w+}", "}", route.path): ", ".join(sorted(route.methods))
+               for route in app.routes if isinstance(route, HTTPRoute)}
+
+    async def fix(message, scope) -> None:
+        if (message["type"] == "http.response.start" and scope.get("method") == "OPTIONS"
+                and (methods := allowed.get(scope.get("path_template", "")))):
+            MutableScopeHeaders(message)["Allow"] = methods
+
+    return fix
 
 
 def _jinja_setup(engine: JinjaTemplateEngine) -> None:

@@ -32,6 +32,7 @@ TITLES = {
     423: "卡已锁定",
     429: "请求过于频繁",
     500: "服务器内部错误",
+    503: "服务暂不可用",
 }
 
 
@@ -46,11 +47,16 @@ class ProblemDetails(BaseModel):
     errors: list[dict[str, str]] | None = None
 
 
-ERROR_RESPONSES = {
-    status: ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
-                         description=title, generate_examples=False)
-    for status, title in TITLES.items() if status in (400, 401, 403, 404, 409)
-}
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries saying that a handler may answer `statuses` with problem details."""
+    return {status: ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
+                                 description=TITLES[status], generate_examples=False)
+            for status in statuses}
+
+
+# What every API operation may answer (app.create_app adds them); handlers add their own
+# further statuses (422, 423, 429) in `responses`.
+ERROR_RESPONSES = problem_responses(400, 401, 403, 404, 409)
 
 
 class DomainError(Exception):
@@ -123,6 +129,8 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Expected `str` of length <= (\d+)$"), r"最多 \1 个字符"),
     (re.compile(r"^Expected `\w+` >= (\S+)$"), r"必须大于或等于 \1"),
     (re.compile(r"^Expected `\w+` <= (\S+)$"), r"必须小于或等于 \1"),
+    (re.compile(r"^Expected `str` matching regex '(.*)'$"), r"格式不符合 \1"),
+    (re.compile(r"^Missing required header parameter '([^']+)'.*"), r"缺少请求头 \1"),
     (re.compile(r"^Invalid RFC3339 encoded date$"), "必须是 YYYY-MM-DD 格式的日期"),
     (re.compile(r"^Invalid enum value (.*)$"), r"不是允许的取值：\1"),
 ]

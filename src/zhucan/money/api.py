@@ -1,9 +1,10 @@
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from zhucan.money import service
 from zhucan.money.schemas import BalanceOut, LedgerReport, TopupIn, TopupOut
-from zhucan.ordering.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once, valid_key
+from zhucan.ordering.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once
+from zhucan.params import DbId
 from zhucan.people import service as people
 from zhucan.people.auth import requires, signed_in
 
@@ -13,22 +14,21 @@ class ElderMoneyController(Controller):
     tags = ["money"]
 
     @get("/balance", operation_id="getElderBalance", summary="爱心卡余额与敬老分")
-    async def balance(self, request: Request, elder_id: FromPath[int]) -> BalanceOut:
+    async def balance(self, request: Request, elder_id: DbId) -> BalanceOut:
         await people.ensure_can_view(signed_in(request), elder_id)
         return await service.balance(elder_id)
 
     @post("/card/topups", guards=[requires("admin")], operation_id="topupCard",
           summary="爱心卡充值（需 Idempotency-Key）", status_code=201,
           responses=IDEMPOTENCY_RESPONSES)
-    async def topup(self, request: Request, elder_id: FromPath[int], data: JSONBody[TopupIn],
-                    idempotency_key: IdempotencyKey = None) -> Response[TopupOut]:
-        key = valid_key(idempotency_key)
+    async def topup(self, request: Request, elder_id: DbId, data: JSONBody[TopupIn],
+                    idempotency_key: IdempotencyKey) -> Response[TopupOut]:
         staff = signed_in(request)
 
         async def effects():
             return 201, await service.topup(elder_id, data, staff.username)
 
-        return await once(request, key, f"POST /elders/{elder_id}/card/topups",
+        return await once(request, idempotency_key, f"POST /elders/{elder_id}/card/topups",
                           staff.username, data.model_dump(mode="json"), effects)
 
 

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from litestar import Request, Response
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter
 from pydantic import BaseModel
 
@@ -23,12 +22,10 @@ from zhucan.clock import now_utc
 from zhucan.db.tx import write_transaction
 from zhucan.errors import (
     PROBLEM_JSON,
-    TITLES,
-    BadInput,
     Conflict,
     DomainError,
-    ProblemDetails,
     domain_error_handler,
+    problem_responses,
 )
 from zhucan.ordering.tables import IdempotencyRecord
 
@@ -37,27 +34,17 @@ HEADER = "Idempotency-Key"
 ABANDONED_AFTER = timedelta(minutes=2)
 
 
-# Optional to Litestar so that a missing key gets this module's Chinese 400, not a generic one.
-IdempotencyKey = Annotated[str | None, HeaderParameter(
-    name=HEADER, required=False,
+# Required and constrained where Litestar checks it, so that the OpenAPI document says what a
+# valid key is and a missing or bad one is refused (400) before the PIN is looked at.
+IdempotencyKey = Annotated[str, HeaderParameter(
+    name=HEADER, min_length=1, max_length=255, pattern=r"^[ -~]+$",
     description="1–255 个可打印 ASCII 字符（如 UUID）；同一个键重试得到与第一次相同的结果")]
 # Added to the statuses every handler documents (errors.ERROR_RESPONSES).
-IDEMPOTENCY_RESPONSES = {
-    422: ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
-                      description=TITLES[422], generate_examples=False)}
+IDEMPOTENCY_RESPONSES = problem_responses(422)
 
 
 class KeyReused(DomainError):
     status_code = 422
-
-
-def valid_key(key: str | None) -> str:
-    if key is None:
-        raise BadInput(f"{HEADER}：缺少请求头，涉及资金的请求必须带 {HEADER}（如一个 UUID）",
-                       field=HEADER)
-    if not 1 <= len(key) <= 255 or not all(" " <= ch <= "~" for ch in key):
-        raise BadInput(f"{HEADER}：必须是 1–255 个可打印 ASCII 字符", field=HEADER)
-    return key
 
 
 def fingerprint(principal: str, body: dict) -> str:
@@ -120,7 +107,7 @@ async def once(request: Request, key: str, endpoint: str, principal: str, body: 
                effects: Callable[[], Awaitable[tuple[int, BaseModel]]]) -> Response:
     """Run `effects` at most once per Idempotency-Key; `effects` runs inside the write
     transaction that also stores its reply, and may run more than once if that is retried.
-    `key` has passed `valid_key`, before anything else about the request was looked at."""
+    `key` is an `IdempotencyKey`, checked before anything else about the request."""
     claim = await _claim(endpoint, key, fingerprint(principal, body))
     if isinstance(claim, IdempotencyRecord):
         return _reply(claim.status_code, json.loads(claim.response), replayed=True)

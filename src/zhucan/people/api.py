@@ -1,10 +1,12 @@
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from zhucan.attempts.service import client_address
 from zhucan.clock import today
+from zhucan.errors import problem_responses
+from zhucan.params import DbId
 from zhucan.people import service
 from zhucan.people.auth import issue_token, requires, signed_in
 from zhucan.people.schemas import ElderIn, ElderOut, LinkIn, LinkOut, TokenOut, TokenRequest
@@ -14,7 +16,8 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/token", operation_id="issueToken", summary="工作人员登录，获取令牌", status_code=200)
+    @post("/token", operation_id="issueToken", summary="工作人员登录，获取令牌", status_code=200,
+          responses=problem_responses(429))
     async def token(self, request: Request, data: JSONBody[TokenRequest]) -> TokenOut:
         settings = request.app.state.settings
         staff = await service.authenticate(data.username, data.password,
@@ -43,13 +46,13 @@ class ElderController(Controller):
                                             q, limit)
 
     @get("/{elder_id:int}", operation_id="getElder", summary="查看老人信息（个人信息脱敏）")
-    async def get(self, request: Request, elder_id: FromPath[int]) -> ElderOut:
+    async def get(self, request: Request, elder_id: DbId) -> ElderOut:
         await service.ensure_can_view(signed_in(request), elder_id)
         return await service.get_elder(elder_id, today(request.app.state.settings.tz))
 
     @post("/{elder_id:int}/links", guards=[requires("admin")], operation_id="linkElder",
           summary="关联志愿者或家属账号")
-    async def link(self, request: Request, elder_id: FromPath[int],
+    async def link(self, request: Request, elder_id: DbId,
                    data: JSONBody[LinkIn]) -> LinkOut:
         return await service.link(elder_id, data.username, actor=signed_in(request).username)
 

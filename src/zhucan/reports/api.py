@@ -2,9 +2,10 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from zhucan.clock import today
+from zhucan.params import DbId
 from zhucan.people import service as people
 from zhucan.people.auth import requires, signed_in
 from zhucan.reports import service
@@ -72,7 +73,7 @@ class StatementController(Controller):
     tags = ["money"]
 
     @get("/", operation_id="elderStatement", summary="爱心卡与敬老分对账单：每笔变动及原因")
-    async def statement(self, request: Request, elder_id: FromPath[int],
+    async def statement(self, request: Request, elder_id: DbId,
                         date_from: Annotated[date | None, QueryParameter(
                             name="from", description="开始日期，默认本月 1 日")] = None,
                         date_to: Annotated[date | None, QueryParameter(
@@ -96,7 +97,7 @@ class WelfareController(Controller):
 
     @post("/{elder_id:int}/visits", operation_id="recordWelfareVisit",
           summary="登记上门探访（之后该老人的提醒消除）")
-    async def visit(self, request: Request, elder_id: FromPath[int],
+    async def visit(self, request: Request, elder_id: DbId,
                     data: JSONBody[VisitIn]) -> VisitOut:
         return await service.record_visit(elder_id, data, signed_in(request), _today(request))
 

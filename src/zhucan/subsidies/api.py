@@ -2,11 +2,12 @@ from datetime import date
 from typing import Annotated, Literal
 
 from litestar import Controller, Request, get, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from zhucan.clock import today
 from zhucan.money import service as money
 from zhucan.money.schemas import SubsidyPolicy
+from zhucan.params import DbId
 from zhucan.people.auth import requires, signed_in
 from zhucan.subsidies import service
 from zhucan.subsidies.schemas import (
@@ -63,7 +64,7 @@ class ElderStatusController(Controller):
 
     @post("/", guards=[requires("admin")], operation_id="setElderStatus", status_code=200,
           summary="设置老人状态：去世或迁出时冻结爱心卡，余额保留并单列")
-    async def set_status(self, request: Request, elder_id: FromPath[int],
+    async def set_status(self, request: Request, elder_id: DbId,
                          data: JSONBody[ElderStatusIn]) -> ElderStatusOut:
         return await service.set_elder_status(elder_id, data, signed_in(request).username)
 
@@ -86,12 +87,12 @@ class TimebankController(Controller):
 
     @post("/{entry_id:int}/approve", guards=[requires("admin")], status_code=200,
           operation_id="approveTimebankEntry", summary="批准并记入敬老分（只记一次）")
-    async def approve(self, request: Request, entry_id: FromPath[int]) -> TimebankOut:
+    async def approve(self, request: Request, entry_id: DbId) -> TimebankOut:
         return await service.decide(entry_id, True, signed_in(request).username)
 
     @post("/{entry_id:int}/reject", guards=[requires("admin")], status_code=200,
           operation_id="rejectTimebankEntry", summary="驳回时间银行记录")
-    async def reject(self, request: Request, entry_id: FromPath[int]) -> TimebankOut:
+    async def reject(self, request: Request, entry_id: DbId) -> TimebankOut:
         return await service.decide(entry_id, False, signed_in(request).username)
 
 
