@@ -1,4 +1,4 @@
-/* The inspector's tablet form (/inspect/{code}).
+/* The inspector's tablet pages: /inspect (what is due) and the form /inspect/{code}.
 
    Every tick asks the server for the score, dynamic grade and finding deadlines
    (POST /compliance/score-preview), which runs the grading rules that filing runs: this script
@@ -9,13 +9,34 @@
   const who = z.requireSignIn(["inspector"]);
   if (!who) return;
 
-  const form = document.getElementById("inspection");
-  const code = form.dataset.canteen;
   const labels = JSON.parse(document.getElementById("labels").textContent);
   const $ = (id) => document.getElementById(id);
-
   $("who").textContent = who.username;
   $("sign-out").addEventListener("click", z.signOut);
+
+  // ---------------------------------------------------------------- the home page: what is due
+  if ($("due-list")) {
+    z.api("GET", "/compliance/due").then((due) => {
+      $("due-list").querySelector("tbody").replaceChildren(...due.map((d) => z.el("tr", {},
+        z.el("td", {}, z.el("a", {href: "/inspect/" + encodeURIComponent(d.code)}, d.name)),
+        z.el("td", {}, d.last_inspection || "从未检查"),
+        z.el("td", {}, labels.annual[d.annual_grade || "none"]),
+        z.el("td", {}, d.due),
+        z.el("td", {}, d.status === "overdue" ? z.el("strong", {}, "逾期 " + d.days_overdue + " 天")
+                                                : "今天到期"),
+        z.el("td", {}, d.open_findings))));
+      $("due-list").hidden = due.length === 0;
+      $("due-none").hidden = due.length > 0;
+    }).catch((error) => {
+      $("due-error").textContent = error.detail;
+      $("due-error").hidden = false;
+    }).finally(() => { $("due-loading").hidden = true; });
+    return;
+  }
+
+  // ---------------------------------------------------------------- the inspection form
+  const form = document.getElementById("inspection");
+  const code = form.dataset.canteen;
   if (!form.elements.inspector1.value) form.elements.inspector1.value = who.username;
 
   function rows() {

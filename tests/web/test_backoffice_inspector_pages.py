@@ -33,6 +33,15 @@ async def test_inspector_form_groups_the_checklist_and_lists_open_findings_first
     assert f'value="{TODAY.isoformat()}"' in page
 
 
+async def test_inspector_home_lists_active_canteens_to_inspect(client, factory):
+    await factory.canteen("C1", name="长丰社区老年食堂")
+    await factory.canteen("C2", name="已停业食堂", active=False)
+    page = (await client.get("/inspect")).text
+    assert "长丰社区老年食堂" in page and 'href="/inspect/C1"' in page
+    assert "已停业食堂" not in page
+    assert 'id="due-list"' in page  # filled by the script from GET /compliance/due
+
+
 async def test_inspector_form_of_an_unknown_canteen_is_404(client):
     assert (await client.get("/inspect/NOPE")).status_code == 404
 

@@ -1,6 +1,7 @@
-"""The inspector's tablet form. The checklist and the canteen's open findings are public, so the
-page is rendered whole on the server; the inspector signs in (static/js/console.js) only to
-preview scores and to file, both through the JSON API."""
+"""The inspector's tablet pages: the list of canteens (with the due list, which only inspectors
+may see, fetched by the page's script) and the inspection form. The checklist and a canteen's
+open findings are public, so the form is rendered whole on the server; the inspector signs in
+(static/js/console.js) only to preview scores and to file, both through the JSON API."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ from litestar.response import Template
 from zhucan.canteens import service as canteens
 from zhucan.clock import today
 from zhucan.compliance import service as compliance
+
+
+@get("/inspect", operation_id="inspectorHomePage", summary="检查员工作台", include_in_schema=False)
+async def inspector_home(request: Request) -> Template:
+    as_of = today(request.app.state.settings.tz)
+    return Template("inspector_home.html",
+                    context={"canteens": await canteens.summaries(as_of), "as_of": as_of})
 
 
 @get("/inspect/{code:str}", operation_id="inspectorFormPage", summary="检查员现场检查表",
@@ -27,4 +35,4 @@ async def inspection_form(request: Request, code: FromPath[str]) -> Template:
         "reinspect": {f.item for f in canteen.open_findings}})
 
 
-ROUTES = [inspection_form]
+ROUTES = [inspector_home, inspection_form]
