@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zhucan.canteens.rules import licence_problem
 from zhucan.compliance.schemas import AlertMonth, FindingOut, GradeHistoryEntry, SunshineChangeOut
+from zhucan.params import IsoDate
 from zhucan.regions.schemas import CODE_PATTERN
 
 Kind = Literal["elder_canteen", "meal_point", "central_kitchen", "rural_table"]
@@ -21,9 +22,9 @@ class CanteenFields(BaseModel):
     size: Size
     address: str = Field(default="", max_length=200)
     license_no: str = Field(default="", max_length=64, description="食品经营许可证编号")
-    license_issued: date | None = None
-    license_expires: date | None = None
-    insurance_expires: date | None = Field(default=None, description="食品安全责任保险到期日")
+    license_issued: IsoDate | None = None
+    license_expires: IsoDate | None = None
+    insurance_expires: IsoDate | None = Field(default=None, description="食品安全责任保险到期日")
     sunshine_level: SunshineLevel = "none"
     capacity: int = Field(default=0, ge=0, le=100000, description="座位或每餐供餐能力")
     active: bool = True
@@ -49,9 +50,9 @@ class CanteenPatch(BaseModel):
     size: Size | None = None
     address: str | None = Field(default=None, max_length=200)
     license_no: str | None = Field(default=None, max_length=64)
-    license_issued: date | None = None
-    license_expires: date | None = None
-    insurance_expires: date | None = None
+    license_issued: IsoDate | None = None
+    license_expires: IsoDate | None = None
+    insurance_expires: IsoDate | None = None
     sunshine_level: SunshineLevel | None = None
     capacity: int | None = Field(default=None, ge=0, le=100000)
     active: bool | None = None

@@ -1,10 +1,10 @@
-import datetime as dt
 from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zhucan.compliance.rules import AnnualGrade, DynamicGrade, GradingRules, Verdict, YearTargets
+from zhucan.params import IsoDate, IsoDateTime
 from zhucan.regions.schemas import CODE_PATTERN
 
 InspectionKind = Literal["routine", "random", "special", "reinspection"]
@@ -71,7 +71,7 @@ class ItemResultIn(BaseModel):
 class InspectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: date
+    date: IsoDate
     kind: InspectionKind
     inspectors: list[str] = Field(min_length=2, max_length=10, description="检查员用户名，至少两人")
     results: list[ItemResultIn] = Field(description="检查表每一项的结论")
@@ -84,21 +84,21 @@ class ScorePreviewIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date | None = Field(default=None, description="检查日期（用于整改期限），默认今天")
+    date: IsoDate | None = Field(default=None, description="检查日期（用于整改期限），默认今天")
     results: list[ItemResultIn] = Field(default_factory=list, max_length=500)
 
 
 class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date | None = Field(default=None, description="整改完成日期，默认今天")
+    date: IsoDate | None = Field(default=None, description="整改完成日期，默认今天")
 
 
 class AlertIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: AlertKind
-    at: datetime = Field(description="告警时间（带时区）")
+    at: IsoDateTime = Field(description="告警时间（带时区）")
     camera: str = Field(default="", max_length=64)
     snapshot_url: str = Field(default="", max_length=500)
 
@@ -115,7 +115,7 @@ class RandomPlanIn(BaseModel):
 
     count: int = Field(ge=1, le=1000, description="抽取的食堂数")
     seed: int = Field(ge=0, description="随机种子：同一种子、同一数据得到同一抽取结果")
-    date: date
+    date: IsoDate
 
 
 # ---------------------------------------------------------------- responses
@@ -248,7 +248,8 @@ class ComplianceSummary(BaseModel):
     camera_alerts_month: int = Field(description="as_of 所在月的摄像头告警总数")
     expiring: list[ExpiryEntry] = Field(description="30 天内到期或已过期的许可证和保险")
     targets_year: int | None = Field(description="适用的目标年份")
-    targets: dict[str, float | int]
+    # One number type: "float | int" became a oneOf that a whole number (0, 1.0) matches twice.
+    targets: dict[str, float]
     targets_met: dict[str, bool]
     on_track: bool
 

@@ -1,8 +1,8 @@
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from zhucan.params import IsoDate
 from zhucan.people.schemas import Category
 
 Slot = Literal["breakfast", "lunch", "dinner"]
@@ -59,7 +59,7 @@ class SubsidyPolicy(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    effective_from: date
+    effective_from: IsoDate
     points_value_fen: int = Field(ge=1, le=100, description="1 敬老分抵多少分钱")
     points_cap_percent: int = Field(ge=0, le=100, description="敬老分最多支付（账单−补贴）的百分比")
     subsidised_slots: list[Slot] = Field(min_length=0, max_length=3)

@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zhucan.menus.schemas import DISH_ID_PATTERN, Slot
+from zhucan.params import IsoDate
 
 Fulfilment = Literal["dine_in", "takeaway", "delivery"]
 Channel = Literal["qr", "proxy", "hotline", "counter"]
@@ -26,7 +27,7 @@ class OrderIn(BaseModel):
     pin: str | None = Field(default=None, pattern=r"^\d{6}$", description="刷卡点餐：6 位密码")
     elder_id: int | None = Field(default=None, ge=1, description="代为点餐：老人编号")
     items: list[OrderLineIn] = Field(min_length=1, max_length=20)
-    meal_date: date | None = Field(default=None, description="用餐日期，默认今天")
+    meal_date: IsoDate | None = Field(default=None, description="用餐日期，默认今天")
     slot: Slot | None = Field(default=None, description="餐次，默认下一个可点的餐次")
     fulfilment: Fulfilment = "dine_in"
     use_points: bool = True

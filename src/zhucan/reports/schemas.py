@@ -3,6 +3,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from zhucan.params import IsoDate
+
 
 class SettlementTotals(BaseModel):
     orders: int = Field(description="有效订单数（不含已取消）")
@@ -109,7 +111,7 @@ class VisitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: str = Field(min_length=1, max_length=500, description="探访情况")
-    visited_on: date | None = Field(default=None, description="探访日期，默认今天")
+    visited_on: IsoDate | None = Field(default=None, description="探访日期，默认今天")
 
 
 class VisitOut(BaseModel):

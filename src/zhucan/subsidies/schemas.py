@@ -3,6 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from zhucan.params import IsoDate
 from zhucan.subsidies.rules import MAX_SERVICE_MINUTES, MIN_SERVICE_MINUTES, parse_month
 
 ElderStatus = Literal["active", "deceased", "moved"]
@@ -74,7 +75,7 @@ class TimebankIn(BaseModel):
                                         description="服务者是低龄老人时：其老人编号")
     helper_username: str | None = Field(default=None, min_length=1, max_length=64,
                                         description="服务者是志愿者时：其账号（志愿者本人登记可省略）")
-    service_date: date
+    service_date: IsoDate
     minutes: int = Field(ge=MIN_SERVICE_MINUTES, le=MAX_SERVICE_MINUTES, description="服务分钟数")
     description: str = Field(default="", max_length=200, description="服务内容，如 陪同就医")
 
