@@ -172,10 +172,7 @@
       const error = document.getElementById("policy-error");
       try {
         const saved = await z.api("PUT", "/subsidies/policy", policy);
-        error.hidden = true;
-        const done = document.getElementById("policy-done");
-        done.textContent = "新版本已发布，自 " + saved.effective_from + " 起执行。";
-        done.hidden = false;
+        location.assign("/admin/policy?published=" + saved.effective_from);
       } catch (e) {
         error.textContent = e.detail;
         error.hidden = false;

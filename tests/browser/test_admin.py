@@ -78,7 +78,9 @@ async def test_admin_dashboards_draw_charts_and_lists(new_page, factory):
     await page.locator("input[name='tier.0.fen']").fill("900")
     await page.locator("input[name=effective_from]").fill((TODAY + timedelta(days=1)).isoformat())
     await page.get_by_role("button", name="发布新版本").click()
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
     await page.locator("#policy-done").wait_for()
+    assert f"{tomorrow}（已排期）" in await page.locator("#versions-table").text_content()
     await shoot(page, "admin-policy")
 
     await page.get_by_role("link", name="关爱提醒").click()

@@ -157,11 +157,12 @@ class BackOffice(Controller):
         return Template("admin_welfare.html", context={"alerts": alerts, "as_of": as_of})
 
     @get("/policy", operation_id="adminPolicyPage", summary="后台：补贴政策")
-    async def policy(self, request: Request) -> Template:
+    async def policy(self, request: Request, published: Annotated[date | None, QueryParameter(
+            description="刚发布的新版本的生效日期（页面据此提示）")] = None) -> Template:
         as_of = _today(request)
         return Template("admin_policy.html", context={
             "as_of": as_of, "policy": await money.policy_in_force(as_of),
-            "versions": await money.policy_versions()})
+            "versions": await money.policy_versions(), "published": published})
 
 
 # ---------------------------------------------------------------- piccolo_admin at /admin/data/
