@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from litestar.params import PathParameter
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 # A database row id in a path (/orders/{order_id}): ids are PostgreSQL `integer` (int4) columns,
 # so a larger number cannot name anything; refusing it here makes it a 400 that the OpenAPI
@@ -24,3 +24,17 @@ def _not_a_number(value: Any) -> Any:
 # Dates and times in request bodies: ISO-8601 strings only, as the OpenAPI document says.
 IsoDate = Annotated[date, BeforeValidator(_not_a_number)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_not_a_number)]
+
+
+def _not_a_bool(value: Any) -> Any:
+    # Litestar validates bodies in pydantic's lax mode (a field's strict=True is overridden),
+    # which reads JSON true/false as 1/0.
+    if isinstance(value, bool):
+        raise ValueError("必须是整数，不能是 true 或 false")
+    return value
+
+
+# Integers in request bodies that count or move something: JSON numbers only.
+Integer = Annotated[int, BeforeValidator(_not_a_bool)]
+# An id in a request body (an order's elder_id): like DbId, it must fit an int4 column.
+BodyId = Annotated[int, BeforeValidator(_not_a_bool), Field(ge=1, le=2**31 - 1)]

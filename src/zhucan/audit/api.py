@@ -5,6 +5,7 @@ from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 
 from zhucan.audit import service
+from zhucan.audit.rules import ACTIONS
 from zhucan.audit.schemas import AuditPage
 from zhucan.people.auth import requires
 
@@ -17,8 +18,10 @@ class AuditController(Controller):
          summary="审计日志：谁在何时做了什么（从新到旧，分页）")
     async def list(
         self, request: Request,
+        # The enum documents the service's check, which answers with the Chinese list.
         action: Annotated[str | None, QueryParameter(
-            max_length=40, description="操作类型，如 canteen.update、card.topup")] = None,
+            max_length=40, schema_extra={"enum": list(ACTIONS)},
+            description="操作类型，如 canteen.update、card.topup")] = None,
         actor: Annotated[str | None, QueryParameter(
             max_length=80, description="操作人用户名")] = None,
         date_from: Annotated[date | None, QueryParameter(description="起始日期（含）")] = None,

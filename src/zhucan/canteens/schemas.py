@@ -44,18 +44,20 @@ class CanteenIn(CanteenFields):
 class CanteenPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=1, max_length=100)
-    kind: Kind | None = None
-    region: str | None = Field(default=None, min_length=1, max_length=32)
-    size: Size | None = None
-    address: str | None = Field(default=None, max_length=200)
-    license_no: str | None = Field(default=None, max_length=64)
+    # A field left out stays as it is; only the dates may be set to null (unknown), so only
+    # they are nullable in the OpenAPI document. Pydantic does not check the None defaults.
+    name: str = Field(default=None, min_length=1, max_length=100)
+    kind: Kind = None
+    region: str = Field(default=None, min_length=1, max_length=32)
+    size: Size = None
+    address: str = Field(default=None, max_length=200)
+    license_no: str = Field(default=None, max_length=64)
     license_issued: IsoDate | None = None
     license_expires: IsoDate | None = None
     insurance_expires: IsoDate | None = None
-    sunshine_level: SunshineLevel | None = None
-    capacity: int | None = Field(default=None, ge=0, le=100000)
-    active: bool | None = None
+    sunshine_level: SunshineLevel = None
+    capacity: int = Field(default=None, ge=0, le=100000)
+    active: bool = None
 
     @model_validator(mode="before")
     @classmethod

@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zhucan.compliance.rules import AnnualGrade, DynamicGrade, GradingRules, Verdict, YearTargets
-from zhucan.params import IsoDate, IsoDateTime
+from zhucan.params import Integer, IsoDate, IsoDateTime
 from zhucan.regions.schemas import CODE_PATTERN
 
 InspectionKind = Literal["routine", "random", "special", "reinspection"]
@@ -114,7 +114,8 @@ class RandomPlanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     count: int = Field(ge=1, le=1000, description="抽取的食堂数")
-    seed: int = Field(ge=0, description="随机种子：同一种子、同一数据得到同一抽取结果")
+    seed: Integer = Field(ge=0, le=2**63 - 1,
+                      description="随机种子：同一种子、同一数据得到同一抽取结果")
     date: IsoDate
 
 

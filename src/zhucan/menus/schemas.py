@@ -3,6 +3,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from zhucan.params import Integer
+
 Slot = Literal["breakfast", "lunch", "dinner"]
 DishTag = Literal["soft", "low_salt", "low_sugar", "low_fat", "vegetarian", "halal", "set_meal"]
 DISH_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
@@ -21,8 +23,8 @@ class MenuItemIn(BaseModel):
     dish_id: str = Field(min_length=1, max_length=32, pattern=DISH_ID_PATTERN,
                          description="菜品编号，在该餐次菜单内唯一")
     name: str = Field(min_length=1, max_length=100)
-    price_fen: int = Field(ge=0, le=100_000, description="单价（分）")
-    quota: int | None = Field(default=None, ge=0, le=100_000,
+    price_fen: Integer = Field(ge=0, le=100_000, description="单价（分）")
+    quota: Integer | None = Field(default=None, ge=0, le=100_000,
                               description="可售份数；null 表示不限量")
     tags: list[DishTag] = Field(default_factory=list)
     allergens: list[str] = Field(default_factory=list, max_length=20,

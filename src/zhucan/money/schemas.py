@@ -2,7 +2,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from zhucan.params import IsoDate
+from zhucan.params import Integer, IsoDate
 from zhucan.people.schemas import Category
 
 Slot = Literal["breakfast", "lunch", "dinner"]
@@ -91,7 +91,7 @@ class BalanceOut(BaseModel):
 class TopupIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    amount_fen: int = Field(ge=1, le=1_000_000, description="充值金额（分），单笔最多 1 万元")
+    amount_fen: Integer = Field(ge=1, le=1_000_000, description="充值金额（分），单笔最多 1 万元")
     source: Literal["government", "charity", "family"]
     note: str = Field(default="", max_length=200)
 

@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zhucan.menus.schemas import DISH_ID_PATTERN, Slot
-from zhucan.params import IsoDate
+from zhucan.params import BodyId, Integer, IsoDate
 
 Fulfilment = Literal["dine_in", "takeaway", "delivery"]
 Channel = Literal["qr", "proxy", "hotline", "counter"]
@@ -15,7 +15,7 @@ class OrderLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     dish_id: str = Field(min_length=1, max_length=32, pattern=DISH_ID_PATTERN)
-    qty: int = Field(ge=1, le=20, description="份数")
+    qty: Integer = Field(ge=1, le=20, description="份数")
 
 
 class OrderIn(BaseModel):
@@ -25,7 +25,7 @@ class OrderIn(BaseModel):
     card_no: str | None = Field(default=None, pattern=r"^\d{12}$",
                                 description="刷卡点餐：12 位爱心卡号（不带登录令牌时必填）")
     pin: str | None = Field(default=None, pattern=r"^\d{6}$", description="刷卡点餐：6 位密码")
-    elder_id: int | None = Field(default=None, ge=1, description="代为点餐：老人编号")
+    elder_id: BodyId | None = Field(default=None, description="代为点餐：老人编号")
     items: list[OrderLineIn] = Field(min_length=1, max_length=20)
     meal_date: IsoDate | None = Field(default=None, description="用餐日期，默认今天")
     slot: Slot | None = Field(default=None, description="餐次，默认下一个可点的餐次")

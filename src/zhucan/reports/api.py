@@ -18,8 +18,11 @@ from zhucan.reports.schemas import (
     VisitOut,
     WelfareAlert,
 )
+from zhucan.subsidies.rules import MONTH_PATTERN
 
-Month = Annotated[str, QueryParameter(max_length=7, description="结算月份 YYYY-MM（按用餐日期）")]
+# The pattern documents what the service's parse_month checks, with its Chinese message.
+Month = Annotated[str, QueryParameter(max_length=7, schema_extra={"pattern": MONTH_PATTERN},
+                                      description="结算月份 YYYY-MM（按用餐日期）")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

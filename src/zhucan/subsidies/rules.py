@@ -18,9 +18,13 @@ ELDER_STATUS_NAMES = {"active": "正常", "deceased": "已去世", "moved": "已
 # ---------------------------------------------------------------- months
 
 
+# What parse_month accepts, for the OpenAPI document (which then says it without running it).
+MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+
+
 def parse_month(text: str) -> date:
     """"2026-11" → 2026-11-01; ValueError with a Chinese message otherwise."""
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text or "")
+    match = re.fullmatch(r"([1-9][0-9]{3})-([0-9]{2})", text or "")  # no year 0 in a date
     if not match or not 1 <= int(match[2]) <= 12:
         raise ValueError(f"必须是 YYYY-MM 格式的月份（如 2026-11），收到 {text!r}")
     return date(int(match[1]), int(match[2]), 1)

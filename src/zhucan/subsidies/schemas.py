@@ -3,8 +3,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from zhucan.params import IsoDate
-from zhucan.subsidies.rules import MAX_SERVICE_MINUTES, MIN_SERVICE_MINUTES, parse_month
+from zhucan.params import BodyId, IsoDate
+from zhucan.subsidies.rules import (
+    MAX_SERVICE_MINUTES,
+    MIN_SERVICE_MINUTES,
+    MONTH_PATTERN,
+    parse_month,
+)
 
 ElderStatus = Literal["active", "deceased", "moved"]
 
@@ -12,7 +17,8 @@ ElderStatus = Literal["active", "deceased", "moved"]
 class IssueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    month: str = Field(description="发放月份 YYYY-MM", examples=["2026-11"])
+    month: str = Field(description="发放月份 YYYY-MM", examples=["2026-11"],
+                       json_schema_extra={"pattern": MONTH_PATTERN})
 
     @field_validator("month")
     @classmethod
@@ -70,8 +76,8 @@ class ElderStatusOut(BaseModel):
 class TimebankIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    helped_elder_id: int = Field(ge=1, description="受助的高龄老人")
-    helper_elder_id: int | None = Field(default=None, ge=1,
+    helped_elder_id: BodyId = Field(description="受助的高龄老人")
+    helper_elder_id: BodyId | None = Field(default=None,
                                         description="服务者是低龄老人时：其老人编号")
     helper_username: str | None = Field(default=None, min_length=1, max_length=64,
                                         description="服务者是志愿者时：其账号（志愿者本人登记可省略）")
