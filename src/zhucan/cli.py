@@ -49,7 +49,9 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int,
-              help="Worker processes; on SQLite they share the file through BEGIN IMMEDIATE.")
+              help="Worker processes. PostgreSQL: up to the number of CPU cores. SQLite: 1 "
+                   "(one process commits for all its requests at once; more workers are safe, "
+                   "sharing the file's write lock, but not faster; see docs/benchmarks.md).")
 def serve(host: str, port: int, workers: int) -> None:
     """Apply pending migrations, then serve the app."""
     import uvicorn

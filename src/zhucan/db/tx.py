@@ -1,7 +1,11 @@
 """The one write-transaction helper: everything that moves money goes through `write_transaction`.
 
 SQLite: BEGIN IMMEDIATE, so the write lock is taken up front and two checkouts never interleave
-(WAL, synchronous=FULL and the busy timeout are set on every connection by the engine).
+(WAL, synchronous=FULL and the busy timeout are set on every connection by the engine). The
+engine keeps one write connection per process and runs write transactions on it one at a time,
+each in a savepoint of a BEGIN IMMEDIATE … COMMIT shared with those queued meanwhile (group
+commit: one fsync for several transactions, none acknowledged before it; db/engine.py,
+SQLiteWriter).
 PostgreSQL: READ COMMITTED with row locks or conditional `UPDATE … WHERE balance >= x` done by the
 callers; serialization failures and deadlocks are retried, so the same code runs on CockroachDB.
 """
@@ -11,17 +15,32 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from zhucan.db.engine import current_engine
+from zhucan.db.engine import SerialisedSQLiteEngine, current_engine
 
 T = TypeVar("T")
 
 MAX_ATTEMPTS = 6
 RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+# PostgreSQL: at most this many write transactions of one process open at a time. Their row
+# locks (the shared fund accounts, a canteen's dishes) are held until COMMIT, and each statement
+# of an open transaction waits for the event loop behind every other request's Python work: a
+# few transactions run through quickly hold locks for less time than many interleaved ones.
+PG_WRITERS_PER_PROCESS = 4
+_pg_slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _pg_slot() -> asyncio.Semaphore:
+    loop = asyncio.get_running_loop()
+    slot = _pg_slots.get(loop)
+    if slot is None:
+        slot = _pg_slots[loop] = asyncio.Semaphore(PG_WRITERS_PER_PROCESS)
+    return slot
 
 
 def _retryable(exc: BaseException) -> bool:
@@ -41,10 +60,12 @@ async def write_transaction(work: Callable[[], Awaitable[T]]) -> T:
         return await work()
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
+            if isinstance(engine, SerialisedSQLiteEngine):
+                return await engine.write(work)
             if isinstance(engine, SQLiteEngine):
                 async with engine.transaction(transaction_type=TransactionType.immediate):
                     return await work()
-            async with engine.transaction():
+            async with _pg_slot(), engine.transaction():
                 return await work()
         except Exception as exc:
             if attempt == MAX_ATTEMPTS or not _retryable(exc):
