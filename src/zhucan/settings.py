@@ -23,6 +23,9 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     token_ttl_seconds: int = 12 * 3600
     db_pool_size: int = 10
+    # An Idempotency-Key claimed this long ago and still unanswered belongs to a request whose
+    # process died (a crash, a kill); a retry may then take it over. Longer than any request.
+    idempotency_takeover_seconds: int = 120
 
     @property
     def tz(self) -> ZoneInfo:
@@ -46,6 +49,8 @@ class Settings:
             timezone=env.get("ZHUCAN_TIMEZONE") or "Asia/Shanghai",
             token_ttl_seconds=int(env.get("ZHUCAN_TOKEN_TTL_SECONDS") or 12 * 3600),
             db_pool_size=int(env.get("ZHUCAN_DB_POOL_SIZE") or 10),
+            idempotency_takeover_seconds=int(env.get("ZHUCAN_IDEMPOTENCY_TAKEOVER_SECONDS")
+                                             or 120),
         )
         ZoneInfo(base.timezone)  # fail at start-up on an unknown zone, not at the first order
         key = env.get("ZHUCAN_SECRET_KEY") or _kept_secret(base)

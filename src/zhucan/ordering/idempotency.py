@@ -30,8 +30,6 @@ from zhucan.errors import (
 from zhucan.ordering.tables import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
-# A claim older than this belongs to a request whose process died; a retry may take it over.
-ABANDONED_AFTER = timedelta(minutes=2)
 
 
 # Required and constrained where Litestar checks it, so that the OpenAPI document says what a
@@ -54,8 +52,10 @@ def fingerprint(principal: str, body: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def _claim(endpoint: str, key: str, print_: str) -> str | IdempotencyRecord:
-    """A claim token for a new key, or the finished record to replay."""
+async def _claim(endpoint: str, key: str, print_: str,
+                 takeover_after: timedelta) -> str | IdempotencyRecord:
+    """A claim token for a new key, or the finished record to replay. An unanswered claim older
+    than `takeover_after` belongs to a request whose process died, and is taken over."""
 
     async def work():
         token = str(uuid.uuid4())
@@ -73,7 +73,7 @@ async def _claim(endpoint: str, key: str, print_: str) -> str | IdempotencyRecor
                             field=HEADER)
         if row.status_code is not None:
             return row
-        if row.created_at > now_utc() - ABANDONED_AFTER:
+        if row.created_at > now_utc() - takeover_after:
             raise Conflict(f"{HEADER}：使用该键的请求仍在处理中，请稍后用同一个键重试", field=HEADER)
         await IdempotencyRecord.update({IdempotencyRecord.claim: token,
                                         IdempotencyRecord.created_at: now_utc()}).where(
@@ -108,7 +108,8 @@ async def once(request: Request, key: str, endpoint: str, principal: str, body: 
     """Run `effects` at most once per Idempotency-Key; `effects` runs inside the write
     transaction that also stores its reply, and may run more than once if that is retried.
     `key` is an `IdempotencyKey`, checked before anything else about the request."""
-    claim = await _claim(endpoint, key, fingerprint(principal, body))
+    takeover_after = timedelta(seconds=request.app.state.settings.idempotency_takeover_seconds)
+    claim = await _claim(endpoint, key, fingerprint(principal, body), takeover_after)
     if isinstance(claim, IdempotencyRecord):
         return _reply(claim.status_code, json.loads(claim.response), replayed=True)
 
