@@ -191,7 +191,8 @@ async def seed_world(factory) -> tuple[dict, dict[str, dict[str, str]]]:
     admin = Staff(id=1, username="admin", role="admin")  # what the tokens below claim
     headers["expired"] = {"Authorization": "Bearer " + issue_token(
         admin, factory.settings.secret_key, -60)}
-    headers["forged"] = {"Authorization": "Bearer " + issue_token(admin, "another-key", 3600)}
+    other_key = "the-secret-key-of-some-other-district"  # 32+ bytes, as real keys are
+    headers["forged"] = {"Authorization": "Bearer " + issue_token(admin, other_key, 3600)}
 
     async def order(elder: dict, by: str, **fields) -> int:
         response = await place(factory, order_body(elder_id=elder["elder_id"], **fields),
