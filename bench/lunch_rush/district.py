@@ -25,7 +25,9 @@ from zhucan.regions.schemas import RegionIn
 from zhucan.settings import Settings
 
 PIN = "135790"
-CARD_FEN = 500_000  # 5,000 元: no card runs dry during a run, so no order falls back to cash
+# 2,000 元: no card runs dry during a run, so no order falls back to cash. Not more: the
+# government fund's cached balance (every elder's opening top-up) is an int4 on PostgreSQL.
+CARD_FEN = 200_000
 POINTS = 5_000
 DISHES = [("A", "红烧肉套餐", 1500), ("B", "清蒸鱼套餐", 1800), ("C", "素三鲜", 900),
           ("D", "番茄蛋汤", 300), ("E", "软米饭", 200)]
