@@ -142,15 +142,26 @@ async def db(database: TestDatabase) -> AsyncIterator[TestDatabase]:
 
 
 @pytest.fixture
-async def client(db: TestDatabase) -> AsyncIterator[AsyncTestClient]:
-    app = create_app(db.settings())
+async def client(db: TestDatabase, _app_client: AsyncTestClient) -> AsyncIterator[AsyncTestClient]:
+    """HTTP to the app on this engine's database; cookies never carry over between tests."""
+    db.rebind()
+    yield _app_client
+    _app_client.cookies.clear()
+
+
+@pytest.fixture(scope="session")
+async def _app_client(database: TestDatabase) -> AsyncIterator[AsyncTestClient]:
+    # One app per engine and run: building Litestar's ~160 routes takes about a second, which
+    # per test was most of the suite's time. Tests share no state through it: the database is
+    # emptied after each test and in-process caches key on what is stored.
+    app = create_app(database.settings())
     async with AsyncTestClient(app=app, base_url="http://zhucan.test") as test_client:
         # The client runs the app in a portal thread with its own event loop, where the lifespan
         # bound the app's pooled engine; tests also call services on this loop, so both sides
         # use the run's pool-less engine, which opens a connection per query on any loop.
-        db.rebind()
+        database.rebind()
         yield test_client
-    db.rebind()
+    database.rebind()
 
 
 @pytest.fixture
