@@ -95,3 +95,22 @@ async def test_the_database_refuses_a_negative_balance(factory):
     except Exception as exc:  # sqlite3.IntegrityError or asyncpg.CheckViolationError
         failed = "CHECK" in str(exc).upper() or "check" in type(exc).__name__.lower()
     assert failed
+
+
+async def test_a_fund_past_int4_keeps_every_fen(factory):
+    """A city's subsidy fund passes 2^31 fen (21.47 million 元) within a few years."""
+    from zhucan.db.tx import write_transaction
+    from zhucan.money import rules, service
+
+    elder = await factory.elder()
+    big = 2**31 + 12_345  # fen
+
+    async def work():
+        return await service.post_transfer("big-topup", "card_topup",
+                                           rules.topup_legs(elder["elder_id"], "government", big))
+
+    await write_transaction(work)
+    assert await balance(factory, elder["elder_id"]) == {"card_fen": big, "points": 0}
+    funds = {r["key"]: r["balance"] for r in await Account.select(Account.key, Account.balance)}
+    assert funds["subsidy_fund"] == big
+    await assert_ledger_balanced(factory)

@@ -1,4 +1,4 @@
-from piccolo.columns import ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
 from zhucan.canteens.tables import Canteen
@@ -20,7 +20,7 @@ class Account(Table, tablename="account"):
                        on_delete=OnDelete.no_action)
     canteen = ForeignKey(references=Canteen, null=True, default=None, index=True,
                          on_delete=OnDelete.no_action)
-    balance = Integer(default=0)
+    balance = BigInt(default=0)  # a city's subsidy fund outgrows int4 (21.47 million 元)
     created_at = Timestamptz()
 
 
@@ -41,4 +41,4 @@ class Entry(Table, tablename="ledger_entry"):
     # The ledger is append-only: deleting what it refers to must fail, not cascade.
     transfer = ForeignKey(references=Transfer, index=True, on_delete=OnDelete.no_action)
     account = ForeignKey(references=Account, index=True, on_delete=OnDelete.no_action)
-    amount = Integer()
+    amount = BigInt()
