@@ -24,7 +24,7 @@ from zhucan.people.auth import ROLE_NAMES
 
 # Where each role lands after signing in; {canteen} is the account's canteen.
 HOMES = {"volunteer": "/v", "family": "/v", "operator": "/hotline",
-         "canteen_staff": "/k/{canteen}", "admin": "/admin", "inspector": "/public/canteens"}
+         "canteen_staff": "/k/{canteen}", "admin": "/admin", "inspector": "/inspect"}
 FULFILMENTS = {"dine_in": "堂食", "takeaway": "自取", "delivery": "送餐"}
 # The names the consoles show for the API's codes.
 LABELS = {"status": STATUS_NAMES, "slot": SLOT_NAMES, "fulfilment": FULFILMENTS,
