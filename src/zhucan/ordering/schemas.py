@@ -53,32 +53,8 @@ class OrderLineOut(BaseModel):
     price_fen: int
 
 
-class OrderOut(BaseModel):
-    order_id: int
-    status: Status
-    channel: Channel
-    canteen: str
-    elder_id: int
-    meal_date: date
-    slot: Slot
-    fulfilment: Fulfilment
-    items: list[OrderLineOut]
-    total_fen: int = Field(description="= subsidy_fen + points_fen + card_fen + cash_fen")
-    subsidy_fen: int
-    subsidy_tier: str | None = Field(description="享受的补贴档次；null 表示本单无补贴")
-    points_used: int
-    points_fen: int
-    card_fen: int
-    cash_fen: int
-    placed_by: str | None = Field(description="代为点餐的工作人员用户名；刷卡点餐为 null")
-    delivery_address: str
-    note: str
-    diet_clash_confirmed: bool
-    created_at: datetime
-
-
-class OrderPreview(BaseModel):
-    """What an order would charge if placed now; nothing is charged or reserved."""
+class OrderCharges(BaseModel):
+    """Who pays what for an order: the same split whether previewed or placed."""
 
     canteen: str
     elder_id: int
@@ -88,11 +64,27 @@ class OrderPreview(BaseModel):
     items: list[OrderLineOut]
     total_fen: int = Field(description="= subsidy_fen + points_fen + card_fen + cash_fen")
     subsidy_fen: int = Field(description="政府补贴")
-    subsidy_tier: str | None
+    subsidy_tier: str | None = Field(description="享受的补贴档次；null 表示本单无补贴")
     points_used: int = Field(description="抵扣的敬老分")
     points_fen: int = Field(description="敬老分抵扣的金额")
     card_fen: int = Field(description="爱心卡支付")
     cash_fen: int = Field(description="需付现金")
+
+
+class OrderOut(OrderCharges):
+    order_id: int
+    status: Status
+    channel: Channel
+    placed_by: str | None = Field(description="代为点餐的工作人员用户名；刷卡点餐为 null")
+    delivery_address: str
+    note: str
+    diet_clash_confirmed: bool
+    created_at: datetime
+
+
+class OrderPreview(OrderCharges):
+    """What an order would charge if placed now; nothing is charged or reserved."""
+
     diet_clashes: list[str] = Field(description="已确认仍要点的饮食冲突（未确认时预览即被拒绝）")
 
 
