@@ -27,12 +27,15 @@ from dataclasses import dataclass, field
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction
 
+from zhucan.db import sql as fixed_sql
+
 
 @dataclass
 class Statement:
     sql: str  # as sent to the driver: $n placeholders (PostgreSQL) or ? (SQLite)
     args: list
     rows: list[dict] = field(default_factory=list)
+    style: str | None = None  # "pg" for zhucan.db.sql's $n statements on either engine
 
 
 @contextlib.contextmanager
@@ -59,6 +62,13 @@ def capture(engine):
             return await original(self, *a, **k)
         return wrapped
 
+    async def fetch(statement, *args):
+        rows = await original_fetch(statement, *args)
+        log.append(Statement(statement, list(args), [dict(r) for r in rows], style="pg"))
+        return rows
+
+    original_fetch = fixed_sql.fetch
+    fixed_sql.fetch = fetch
     cls.run_querystring = run_querystring
     original_write = getattr(cls, "write", None)
     if original_write is not None:  # zhucan's SQLite engine: write transactions on its writer
@@ -77,6 +87,7 @@ def capture(engine):
     try:
         yield log
     finally:
+        fixed_sql.fetch = original_fetch
         for name, fn in saved.items():
             if fn is None:
                 delattr(cls, name)
@@ -95,6 +106,8 @@ _BEFORE = re.compile(r'(?:"?([\w$]+)"?\.)?"?(\w+)"?\s*(?:=|<>|>=|<=|>|<|\+|-|IN\
                      re.IGNORECASE)
 _MAIN = re.compile(r'^\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|SELECT\b.*?\bFROM)\s+"?(\w+)"?',
                    re.IGNORECASE | re.DOTALL)
+_ALIAS = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?\s+(?:AS\s+)?(\w+)', re.IGNORECASE)
+_NOT_ALIASES = {"WHERE", "JOIN", "ON", "INNER", "LEFT", "ORDER", "GROUP", "LIMIT", "SET"}
 _INSERT = re.compile(r'INSERT\s+INTO\s+"?(\w+)"?\s*\(([^)]*)\)\s*VALUES', re.IGNORECASE)
 
 
@@ -139,11 +152,13 @@ def arg_columns(sql: str, style: str) -> dict[int, tuple[str, str]]:
             elif i in at and depth == 1:
                 out[at[i]] = (m.group(1), columns[position])
         return out
+    aliases = {m.group(2): m.group(1) for m in _ALIAS.finditer(sql)
+               if m.group(2).upper() not in _NOT_ALIASES}
     out = {}
     for pos, index in places:
         if b := _BEFORE.search(sql[:pos]):
             table = (b.group(1) or main).split("$")[-1]
-            out[index] = (table, b.group(2))
+            out[index] = (aliases.get(table, table), b.group(2))
     return out
 
 
@@ -184,7 +199,7 @@ def template(log: list, captured: Pick, style: str) -> list:
         if isinstance(entry, str):
             out.append(entry)
             continue
-        columns = arg_columns(entry.sql, style)
+        columns = arg_columns(entry.sql, entry.style or style)
         args = []
         for index, value in enumerate(entry.args):
             table, column = columns.get(index, ("", ""))
@@ -218,7 +233,10 @@ def template(log: list, captured: Pick, style: str) -> list:
         if main in RETURNED and len(entry.rows) == 1 and "id" in entry.rows[0]:
             returned[(main, entry.rows[0]["id"])] = RETURNED[main]
             gives = RETURNED[main]
-        out.append({"sql": entry.sql, "args": args, "gives": gives})
+        sql = entry.sql
+        if entry.style == "pg" and style == "sqlite":
+            sql = re.sub(r"\$(\d+)", r"?\1", sql)  # what zhucan.db.sql sends to SQLite
+        out.append({"sql": sql, "args": args, "gives": gives})
     return out
 
 

@@ -14,6 +14,7 @@ from litestar.connection import ASGIConnection
 from zhucan.attempts import rules
 from zhucan.attempts.tables import FailedAttempt
 from zhucan.clock import now_utc
+from zhucan.db import sql
 from zhucan.errors import DomainError
 
 
@@ -33,12 +34,16 @@ async def check(kind: str, client: str | None, subject: str = "") -> None:
         return
     now = now_utc()
     for limit in rules.LIMITS[kind]:
-        query = FailedAttempt.select(FailedAttempt.at).where(
-            (FailedAttempt.kind == kind) & (FailedAttempt.client == client)
-            & (FailedAttempt.at > now - limit.window))
+        # Fixed SQL: this runs before every order placed with card and PIN (db/sql.py).
         if limit.per_subject:
-            query = query.where(FailedAttempt.subject == subject)
-        rows = await query.order_by(FailedAttempt.at, ascending=False).limit(limit.max_failures)
+            rows = await sql.fetch(
+                "SELECT at FROM failed_attempt WHERE kind = $1 AND client = $2 AND at > $3 "
+                "AND subject = $4 ORDER BY at DESC LIMIT $5",
+                kind, client, now - limit.window, subject, limit.max_failures)
+        else:
+            rows = await sql.fetch(
+                "SELECT at FROM failed_attempt WHERE kind = $1 AND client = $2 AND at > $3 "
+                "ORDER BY at DESC LIMIT $4", kind, client, now - limit.window, limit.max_failures)
         seconds = rules.retry_after([r["at"] for r in rows], limit, now)
         if seconds is not None:
             raise TooManyFailures(rules.refusal(limit, seconds),

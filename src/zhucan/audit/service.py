@@ -12,6 +12,7 @@ from zhucan.audit.rules import ACTIONS
 from zhucan.audit.schemas import AuditEntryOut, AuditPage
 from zhucan.audit.tables import AuditEntry
 from zhucan.clock import now_utc
+from zhucan.db import sql
 from zhucan.errors import BadInput
 from zhucan.privacy import redact_value
 
@@ -27,8 +28,9 @@ async def record(actor: str, action: str, target: str,
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}: add it to zhucan.audit.rules.ACTIONS")
     text = json.dumps(redact_value(dict(detail or {})), ensure_ascii=False, default=str)
-    await AuditEntry.insert(AuditEntry(at=now_utc(), actor=actor, action=action, target=target,
-                                       detail=text)).run()
+    # Fixed SQL: every proxy order records one (db/sql.py).
+    await sql.fetch("INSERT INTO audit_log (at, actor, action, target, detail) "
+                    "VALUES ($1, $2, $3, $4, $5)", now_utc(), actor, action, target, text)
 
 
 def _start_of(day: date, tz: ZoneInfo) -> datetime:

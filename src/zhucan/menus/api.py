@@ -11,8 +11,9 @@ from zhucan.menus.schemas import MenuIn, MenuOut, Slot
 from zhucan.people.auth import ROLE_NAMES, signed_in
 
 
-def admin_or_staff_of_path_canteen(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    """A guard for /canteens/{code}/…: admins, or canteen staff bound to that very canteen."""
+async def admin_or_staff_of_path_canteen(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """A guard for /canteens/{code}/…: admins, or canteen staff bound to that very canteen.
+    Guards are coroutines: Litestar hands a plain function to a worker thread on every call."""
     staff = signed_in(connection)
     code = connection.path_params.get("code")
     if staff.role == "admin" or (staff.role == "canteen_staff" and staff.canteen_code == code):

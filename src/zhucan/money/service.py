@@ -14,6 +14,7 @@ from datetime import date
 from zhucan.audit import service as audit
 from zhucan.clock import now_utc
 from zhucan.data_files import read_toml, validate
+from zhucan.db import sql
 from zhucan.db.engine import current_engine, is_sqlite
 from zhucan.db.tx import write_transaction
 from zhucan.errors import Conflict, NotFound
@@ -46,8 +47,8 @@ async def policy_versions() -> list[SubsidyPolicy]:
     newest row's id and time (one index lookup on a tiny table) and re-reads only on a change.
     """
     global _versions
-    newest = await PolicyVersion.select(PolicyVersion.id, PolicyVersion.created_at).order_by(
-        PolicyVersion.id, ascending=False).first()
+    newest = await sql.fetchrow(
+        "SELECT id, created_at FROM subsidy_policy_version ORDER BY id DESC LIMIT 1")
     # The engine is part of the stamp: a test run switches databases whose ids start over.
     stamp = (id(current_engine()), newest["id"], newest["created_at"]) if newest else None
     if stamp != _versions[0] or not _versions[1]:
@@ -73,9 +74,9 @@ def _require_transaction() -> None:
 
 async def _account_ids(refs: set[AccountRef]) -> dict[str, int]:
     """Ids of the accounts, creating the missing ones (concurrent creators do not collide)."""
-    keys = [r.key for r in refs]
-    found = {r["key"]: r["id"] for r in
-             await Account.select(Account.id, Account.key).where(Account.key.is_in(keys))}
+    keys = sorted(r.key for r in refs)
+    query = f"SELECT id, key FROM account WHERE key IN ({sql.placeholders(1, len(keys))})"
+    found = {r["key"]: r["id"] for r in await sql.fetch(query, *keys)}
     missing = [r for r in refs if r.key not in found]
     if missing:
         await Account.insert(*[Account(
@@ -83,8 +84,7 @@ async def _account_ids(refs: set[AccountRef]) -> dict[str, int]:
             elder=r.owner if r.kind in rules.ELDER_KINDS else None,
             canteen=r.owner if r.kind in rules.CANTEEN_KINDS else None, created_at=now_utc(),
         ) for r in missing]).on_conflict(action="DO NOTHING")
-        found = {r["key"]: r["id"] for r in
-                 await Account.select(Account.id, Account.key).where(Account.key.is_in(keys))}
+        found = {r["key"]: r["id"] for r in await sql.fetch(query, *keys)}
     return found
 
 
@@ -95,12 +95,15 @@ async def post_transfer(key: str, kind: str, legs: list[Leg], *, note: str = "",
     if unbalanced := rules.unbalanced_units(legs):
         raise ValueError(f"transfer {key} does not balance in {unbalanced}")
     ids = await _account_ids({leg.account for leg in legs})
-    transfer_id = (await Transfer.insert(Transfer(
-        key=key, kind=kind, reverses=reverses, note=note, created_by=created_by,
-        created_at=now_utc())).returning(Transfer.id))[0]["id"]
+    transfer_id = (await sql.fetchrow(
+        "INSERT INTO ledger_transfer (key, kind, reverses, note, created_by, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        key, kind, reverses, note, created_by, now_utc()))["id"]
     if legs:
-        await Entry.insert(*[Entry(transfer=transfer_id, account=ids[leg.account.key],
-                                   amount=leg.amount) for leg in legs])
+        values = ", ".join(f"($1, ${2 * i + 2}, ${2 * i + 3})" for i in range(len(legs)))
+        await sql.fetch(f"INSERT INTO ledger_entry (transfer, account, amount) VALUES {values}",
+                        transfer_id, *[x for leg in legs
+                                       for x in (ids[leg.account.key], leg.amount)])
     net: dict[AccountRef, int] = defaultdict(int)
     for leg in legs:
         net[leg.account] += leg.amount
@@ -108,13 +111,11 @@ async def post_transfer(key: str, kind: str, legs: list[Leg], *, note: str = "",
         change = rules.balance_change(ref.normal_side, net[ref])
         if change == 0:
             continue
-        query = Account.update({Account.balance: Account.balance + change}).where(
-            Account.id == ids[ref.key])
-        if change < 0:
-            # Conditional: on PostgreSQL the WHERE is re-checked after waiting for the row lock,
-            # so two transfers can never both spend the same fen.
-            query = query.where(Account.balance >= -change)
-        if not await query.returning(Account.id):
+        # Conditional: on PostgreSQL the WHERE is re-checked after waiting for the row lock,
+        # so two transfers can never both spend the same fen.
+        if not await sql.fetch("UPDATE account SET balance = balance + $1 "
+                               "WHERE id = $2 AND balance + $1 >= 0 RETURNING id",
+                               change, ids[ref.key]):
             raise Conflict(f"{rules.ACCOUNT_KINDS[ref.kind][2]}余额不足，需要 {-change}"
                            f"{'分' if ref.unit == 'fen' else '敬老分'}")
     return transfer_id
@@ -141,13 +142,12 @@ async def lock_elder(elder_id: int) -> BalanceOut:
     checkout's reads (balances, subsidised orders) stay true until it commits.
     """
     _require_transaction()
-    refs = {AccountRef("elder_card", elder_id), AccountRef("elder_points", elder_id)}
-    ids = await _account_ids(refs)
-    query = Account.select(Account.kind, Account.balance).where(
-        Account.id.is_in(list(ids.values()))).order_by(Account.id)
-    if not is_sqlite(current_engine()):
-        query = query.lock_rows()
-    balances = {r["kind"]: r["balance"] for r in await query}
+    ids = await _account_ids({AccountRef("elder_card", elder_id),
+                              AccountRef("elder_points", elder_id)})
+    lock = "" if is_sqlite(current_engine()) else " FOR UPDATE"
+    balances = {r["kind"]: r["balance"] for r in await sql.fetch(
+        f"SELECT kind, balance FROM account WHERE id IN ($1, $2) ORDER BY id{lock}",
+        *sorted(ids.values()))}
     return BalanceOut(card_fen=balances["elder_card"], points=balances["elder_points"])
 
 

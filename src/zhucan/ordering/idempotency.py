@@ -19,6 +19,7 @@ from litestar.params import HeaderParameter
 from pydantic import BaseModel
 
 from zhucan.clock import now_utc
+from zhucan.db import sql
 from zhucan.db.tx import write_transaction
 from zhucan.errors import (
     PROBLEM_JSON,
@@ -59,10 +60,11 @@ async def _claim(endpoint: str, key: str, print_: str,
 
     async def work():
         token = str(uuid.uuid4())
-        inserted = await IdempotencyRecord.insert(IdempotencyRecord(
-            endpoint=endpoint, key=key, fingerprint=print_, claim=token, created_at=now_utc(),
-        )).on_conflict(action="DO NOTHING").returning(IdempotencyRecord.id)
-        if inserted:
+        # Fixed SQL here and in _complete: every order passes through both (db/sql.py).
+        if await sql.fetch(
+                "INSERT INTO idempotency_record (endpoint, key, fingerprint, claim, response, "
+                "created_at) VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT DO NOTHING RETURNING id",
+                endpoint, key, print_, token, now_utc()):
             return token
         row = await IdempotencyRecord.objects().where(
             (IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key)).first()
@@ -84,13 +86,10 @@ async def _claim(endpoint: str, key: str, print_: str,
 
 
 async def _complete(endpoint: str, key: str, token: str, status_code: int, body: dict) -> None:
-    done = await IdempotencyRecord.update({
-        IdempotencyRecord.status_code: status_code,
-        IdempotencyRecord.response: json.dumps(body, ensure_ascii=False),
-        IdempotencyRecord.completed_at: now_utc(),
-    }).where((IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key)
-             & (IdempotencyRecord.claim == token)
-             & IdempotencyRecord.status_code.is_null()).returning(IdempotencyRecord.id)
+    done = await sql.fetch(
+        "UPDATE idempotency_record SET status_code = $1, response = $2, completed_at = $3 "
+        "WHERE endpoint = $4 AND key = $5 AND claim = $6 AND status_code IS NULL RETURNING id",
+        status_code, json.dumps(body, ensure_ascii=False), now_utc(), endpoint, key, token)
     if not done:
         # Another request took the claim over; undo this one's effects rather than do them twice.
         raise Conflict(f"{HEADER}：使用该键的请求已由另一次重试处理，请用同一个键重新查询结果",

@@ -8,8 +8,8 @@ from datetime import date, time
 
 from zhucan.audit import service as audit
 from zhucan.canteens.rules import can_take_orders
-from zhucan.canteens.tables import Canteen
 from zhucan.clock import now_utc
+from zhucan.db import sql
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from zhucan.menus import rules as menu_rules
@@ -33,8 +33,6 @@ from zhucan.ordering.tables import MealOrder, OrderLine
 from zhucan.people import rules as people_rules
 from zhucan.people import service as people
 from zhucan.people.auth import Staff
-from zhucan.people.tables import Elder
-from zhucan.regions.tables import Region
 from zhucan.settings import Settings
 
 
@@ -81,7 +79,7 @@ async def placer_of(staff: Staff | None, data: OrderIn, settings: Settings,
     channel = rules.CHANNEL_BY_ROLE.get(staff.role)
     if channel is None:
         raise Forbidden("只有志愿者、家属、12349 热线话务员和食堂工作人员可以代老人点餐")
-    elder = await Elder.select(Elder.proxy_consent).where(Elder.id == data.elder_id).first()
+    elder = await sql.fetchrow("SELECT proxy_consent FROM elder WHERE id = $1", data.elder_id)
     if elder is None:
         raise NotFound(f"没有编号为 {data.elder_id} 的老人")
     if channel == "counter":
@@ -134,40 +132,39 @@ async def ensure_can_see_order(staff: Staff, order_id: int) -> None:
 # ---------------------------------------------------------------- placing
 
 
-async def _district_of(region_code: str) -> str:
-    code = region_code
-    while True:
-        row = await Region.select(Region.parent_code).where(Region.code == code).first()
-        if row is None or row["parent_code"] is None:
-            return code
-        code = row["parent_code"]
+async def _districts(*region_codes: str) -> dict[str, str]:
+    """The district (the top of its region chain) of each region code."""
+    rows = await sql.fetch(
+        "WITH RECURSIVE up (start, code, parent) AS ("
+        f" SELECT code, code, parent_code FROM region WHERE code IN "
+        f"({sql.placeholders(1, len(region_codes))})"
+        " UNION ALL SELECT up.start, r.code, r.parent_code FROM region r"
+        " JOIN up ON r.code = up.parent)"
+        " SELECT start, code FROM up WHERE parent IS NULL", *region_codes)
+    return {code: code for code in region_codes} | {r["start"]: r["code"] for r in rows}
 
 
 async def _take_portions(item: dict, qty: int) -> None:
     # Conditional: two orders can never both take the last portion, on either engine.
-    taken = await MenuItem.raw(
-        "UPDATE menu_item SET sold = sold + {} WHERE id = {} "
-        "AND (quota IS NULL OR sold + {} <= quota) RETURNING id", qty, item["id"], qty)
-    if not taken:
-        left = await MenuItem.select(MenuItem.quota, MenuItem.sold).where(
-            MenuItem.id == item["id"]).first()
+    if not await sql.fetch("UPDATE menu_item SET sold = sold + $1 WHERE id = $2 "
+                           "AND (quota IS NULL OR sold + $1 <= quota) RETURNING id",
+                           qty, item["id"]):
+        left = await sql.fetchrow("SELECT quota, sold FROM menu_item WHERE id = $1", item["id"])
         raise Conflict(menu_rules.shortage(item["name"], menu_rules.remaining(
             left["quota"], left["sold"]), qty), field="items")
 
 
 async def _open_slot(canteen_id: int, meal_date: date, today: date, now: time) -> str:
     for slot in menu_rules.open_slots(meal_date, today, now):
-        if await MenuItem.exists().where((MenuItem.canteen == canteen_id)
-                                         & (MenuItem.meal_date == meal_date)
-                                         & (MenuItem.slot == slot)):
+        if await sql.fetch("SELECT 1 FROM menu_item WHERE canteen = $1 AND meal_date = $2 "
+                           "AND slot = $3 LIMIT 1", canteen_id, meal_date, slot):
             return slot
     raise BadInput(f"slot：{meal_date} 没有还能点的餐次菜单，请指定 slot", field="slot")
 
 
 @dataclass(frozen=True)
 class _Prepared:
-    """What an order needs to know before its transaction: read outside it, so that the write
-    lock (BEGIN IMMEDIATE on SQLite) is held only for the checkout itself."""
+    """What an order needs to know about its canteen, date, slot and elder."""
 
     canteen_id: int
     meal_date: date
@@ -187,10 +184,11 @@ class _Priced:
     split: money_rules.Split
 
 
+# The order path runs fixed SQL (db/sql.py): it is the lunch rush's hot path.
 async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Prepared:
-    canteen = await Canteen.select(Canteen.id, Canteen.active, Canteen.license_expires,
-                                   Canteen.region.code.as_alias("region")).where(
-        Canteen.code == data.canteen).first()
+    canteen = await sql.fetchrow(
+        "SELECT c.id, c.active, c.license_expires, r.code AS region FROM canteen c "
+        "JOIN region r ON r.id = c.region WHERE c.code = $1", data.canteen)
     if canteen is None:
         raise BadInput(f"canteen：没有编号为 {data.canteen} 的食堂", field="canteen")
     meal_date = data.meal_date or today
@@ -199,10 +197,10 @@ async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Pr
     if refusal := can_take_orders(canteen["active"], canteen["license_expires"], meal_date):
         raise Conflict(refusal, field="canteen")
     slot = data.slot or await _open_slot(canteen["id"], meal_date, today, now)
-    elder = await Elder.select(Elder.birth_date, Elder.categories, Elder.diet, Elder.allergies,
-                               Elder.address, Elder.status,
-                               Elder.region.code.as_alias("region")).where(
-        Elder.id == placer.elder_id).first()
+    elder = await sql.fetchrow(
+        "SELECT e.birth_date, e.categories, e.diet, e.allergies, e.address, e.status, "
+        "r.code AS region FROM elder e JOIN region r ON r.id = e.region WHERE e.id = $1",
+        placer.elder_id)
     if elder["status"] != "active":
         raise Conflict("该老人的爱心卡已冻结（已去世或迁出），不能点餐")
     address = ""
@@ -212,8 +210,10 @@ async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Pr
             raise BadInput("delivery_address：送餐订单需要地址，老人也没有登记地址",
                            field="delivery_address")
     policy = await money.policy_in_force(meal_date)
-    in_own_district = (not policy.own_district_only
-                       or await _district_of(elder["region"]) == await _district_of(canteen["region"]))
+    in_own_district = True
+    if policy.own_district_only:
+        districts = await _districts(elder["region"], canteen["region"])
+        in_own_district = districts[elder["region"]] == districts[canteen["region"]]
     return _Prepared(canteen["id"], meal_date, slot, address, policy, in_own_district, elder)
 
 
@@ -222,9 +222,9 @@ async def _price(data: OrderIn, placer: Placer, order: _Prepared,
     """The menu and diet checks and the checkout split. `balances` reads the elder's card and
     points: `money.lock_elder` inside the placing transaction, `money.balance` for a preview."""
     elder, meal_date, slot = order.elder, order.meal_date, order.slot
-    menu = {r["dish_id"]: r for r in await MenuItem.select().where(
-        (MenuItem.canteen == order.canteen_id) & (MenuItem.meal_date == meal_date)
-        & (MenuItem.slot == slot))}
+    menu = {r["dish_id"]: r for r in await sql.fetch(
+        "SELECT id, dish_id, name, price_fen, quota, sold, tags, allergens FROM menu_item "
+        "WHERE canteen = $1 AND meal_date = $2 AND slot = $3", order.canteen_id, meal_date, slot)}
     if not menu:
         raise Conflict(f"{data.canteen} 没有发布 {meal_date} {menu_rules.SLOT_NAMES[slot]}"
                        "的菜单", field="slot")
@@ -242,10 +242,10 @@ async def _price(data: OrderIn, placer: Placer, order: _Prepared,
         raise DietClash(clashes)
     total = sum(menu[line.dish_id]["price_fen"] * line.qty for line in data.items)
     held = await balances(placer.elder_id)
-    subsidised_already = await MealOrder.exists().where(
-        (MealOrder.elder == placer.elder_id) & (MealOrder.meal_date == meal_date)
-        & (MealOrder.slot == slot) & (MealOrder.subsidy_fen > 0)
-        & (MealOrder.status != "cancelled"))
+    subsidised_already = bool(await sql.fetch(
+        "SELECT 1 FROM meal_order WHERE elder = $1 AND meal_date = $2 AND slot = $3 "
+        "AND subsidy_fen > 0 AND status <> 'cancelled' LIMIT 1",
+        placer.elder_id, meal_date, slot))
     payer = money_rules.Payer(
         categories=people_rules.split_codes(elder["categories"]),
         age=people_rules.age_on(elder["birth_date"], meal_date), card_fen=held.card_fen,
@@ -284,38 +284,54 @@ async def preview_order(data: OrderIn, placer: Placer, today: date, now: time) -
 
 async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> OrderOut:
     """Runs inside the caller's write transaction (the Idempotency-Key's), or its own."""
-    order = await _prepare(data, placer, today, now)
 
     async def work() -> OrderOut:
+        order = await _prepare(data, placer, today, now)
         priced = await _price(data, placer, order, money.lock_elder)
         split, menu = priced.split, priced.menu
         for line in data.items:
             await _take_portions(menu[line.dish_id], line.qty)
-        stamp = now_utc()
-        order_id = (await MealOrder.insert(MealOrder(
-            canteen=order.canteen_id, elder=placer.elder_id, meal_date=order.meal_date,
-            slot=order.slot, channel=placer.channel, fulfilment=data.fulfilment, status="placed",
+        placed = OrderOut(
+            order_id=0, status="placed", channel=placer.channel, canteen=data.canteen,
+            elder_id=placer.elder_id, meal_date=order.meal_date, slot=order.slot,
+            fulfilment=data.fulfilment, items=[OrderLineOut(
+                dish_id=line.dish_id, name=menu[line.dish_id]["name"], qty=line.qty,
+                price_fen=menu[line.dish_id]["price_fen"]) for line in data.items],
             total_fen=split.total_fen, subsidy_fen=split.subsidy_fen,
             subsidy_tier=split.subsidy_tier, points_used=split.points_used,
             points_fen=split.points_fen, card_fen=split.card_fen, cash_fen=split.cash_fen,
             placed_by=placer.placed_by, delivery_address=order.address, note=data.note,
-            diet_clash_confirmed=bool(priced.clashes), created_at=stamp, updated_at=stamp,
-        )).returning(MealOrder.id))[0]["id"]
-        await OrderLine.insert(*[OrderLine(
-            order=order_id, menu_item=menu[line.dish_id]["id"], dish_id=line.dish_id,
-            name=menu[line.dish_id]["name"], qty=line.qty,
-            price_fen=menu[line.dish_id]["price_fen"]) for line in data.items])
+            diet_clash_confirmed=bool(priced.clashes), created_at=now_utc())
+        placed.order_id = (await sql.fetchrow(
+            "INSERT INTO meal_order (canteen, elder, meal_date, slot, channel, fulfilment, status,"
+            " total_fen, subsidy_fen, subsidy_tier, points_used, points_fen, card_fen, cash_fen,"
+            " placed_by, delivery_address, note, diet_clash_confirmed, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+            " $18, $19, $19) RETURNING id",
+            order.canteen_id, placed.elder_id, placed.meal_date, placed.slot, placed.channel,
+            placed.fulfilment, placed.status, placed.total_fen, placed.subsidy_fen,
+            placed.subsidy_tier, placed.points_used, placed.points_fen, placed.card_fen,
+            placed.cash_fen, placed.placed_by, placed.delivery_address, placed.note,
+            placed.diet_clash_confirmed, placed.created_at))["id"]
+        values = ", ".join(f"($1, ${5 * i + 2}, ${5 * i + 3}, ${5 * i + 4}, ${5 * i + 5}, "
+                           f"${5 * i + 6})" for i in range(len(placed.items)))
+        await sql.fetch(
+            f"INSERT INTO order_line (\"order\", menu_item, dish_id, name, qty, price_fen) "
+            f"VALUES {values}", placed.order_id,
+            *[x for line in placed.items for x in (menu[line.dish_id]["id"], line.dish_id,
+                                                   line.name, line.qty, line.price_fen)])
         payment = await money.post_transfer(
-            f"order:{order_id}", "order_payment",
+            f"order:{placed.order_id}", "order_payment",
             money_rules.order_payment_legs(split, placer.elder_id, order.canteen_id),
             created_by=placer.placed_by or "card")
-        await MealOrder.update({MealOrder.payment: payment}).where(MealOrder.id == order_id)
+        await sql.fetch("UPDATE meal_order SET payment = $1 WHERE id = $2",
+                        payment, placed.order_id)
         if placer.placed_by is not None:
             # Someone other than the elder spent the elder's money: supervisors ask who.
-            await audit.record(placer.placed_by, "order.proxy", f"order:{order_id}",
+            await audit.record(placer.placed_by, "order.proxy", f"order:{placed.order_id}",
                                {"channel": placer.channel, "elder_id": placer.elder_id,
                                 "canteen": data.canteen, "total_fen": split.total_fen})
-        return await order_out(order_id)
+        return placed
 
     return await write_transaction(work)
 
@@ -399,29 +415,29 @@ async def my_orders(staff: Staff, first: date, last: date | None) -> list[MyOrde
 
 
 async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
-    canteen = await Canteen.select(Canteen.id, Canteen.region.code.as_alias("region")).where(
-        Canteen.code == code).first()
+    # Fixed SQL (db/sql.py): every kitchen screen polls this every few seconds.
+    canteen = await sql.fetchrow("SELECT c.id, r.code AS region FROM canteen c "
+                                 "JOIN region r ON r.id = c.region WHERE c.code = $1", code)
     if canteen is None:
         raise NotFound(f"没有编号为 {code} 的食堂")
-    orders = await MealOrder.select(
-        MealOrder.id, MealOrder.elder, MealOrder.fulfilment, MealOrder.status, MealOrder.note,
-        MealOrder.delivery_address, MealOrder.diet_clash_confirmed,
-        MealOrder.elder.name.as_alias("elder_name"), MealOrder.elder.diet.as_alias("diet"),
-        MealOrder.elder.allergies.as_alias("allergies"),
-        MealOrder.elder.lives_alone.as_alias("lives_alone"),
-        MealOrder.elder.region.code.as_alias("community"),
-        MealOrder.elder.region.name.as_alias("community_name"),
-    ).where((MealOrder.canteen == canteen["id"]) & (MealOrder.meal_date == meal_date)
-            & (MealOrder.slot == slot) & (MealOrder.status != "cancelled")).order_by(MealOrder.id)
+    meal = (canteen["id"], meal_date, slot)
+    orders = await sql.fetch(
+        "SELECT o.id, o.elder, o.fulfilment, o.status, o.note, o.delivery_address,"
+        " o.diet_clash_confirmed, e.name AS elder_name, e.diet, e.allergies, e.lives_alone,"
+        " r.code AS community, r.name AS community_name FROM meal_order o"
+        " JOIN elder e ON e.id = o.elder JOIN region r ON r.id = e.region"
+        " WHERE o.canteen = $1 AND o.meal_date = $2 AND o.slot = $3 AND o.status <> 'cancelled'"
+        " ORDER BY o.id", *meal)
     lines: dict[int, list[OrderLineOut]] = {o["id"]: [] for o in orders}
     if orders:
-        for x in await OrderLine.select(OrderLine.order, OrderLine.dish_id, OrderLine.name,
-                                        OrderLine.qty, OrderLine.price_fen).where(
-                OrderLine.order.is_in(list(lines))).order_by(OrderLine.id):
+        for x in await sql.fetch(
+                "SELECT l.\"order\", l.dish_id, l.name, l.qty, l.price_fen FROM order_line l"
+                " JOIN meal_order o ON o.id = l.\"order\" WHERE o.canteen = $1"
+                " AND o.meal_date = $2 AND o.slot = $3 AND o.status <> 'cancelled'"
+                " ORDER BY l.id", *meal):
             lines[x.pop("order")].append(OrderLineOut(**x))
-    menu = await MenuItem.select(MenuItem.dish_id, MenuItem.name, MenuItem.quota).where(
-        (MenuItem.canteen == canteen["id"]) & (MenuItem.meal_date == meal_date)
-        & (MenuItem.slot == slot)).order_by(MenuItem.position)
+    menu = await sql.fetch("SELECT dish_id, name, quota FROM menu_item WHERE canteen = $1"
+                           " AND meal_date = $2 AND slot = $3 ORDER BY position", *meal)
     portions = {m["dish_id"]: 0 for m in menu}
     for order_lines in lines.values():
         for line in order_lines:

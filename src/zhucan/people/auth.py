@@ -102,7 +102,8 @@ def requires(*roles: str):
 
     allowed = "、".join(ROLE_NAMES[r] for r in roles)
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        # A coroutine: Litestar runs a plain-function guard in a worker thread on every call.
         staff = signed_in(connection)
         if staff.role not in roles:
             raise Forbidden(f"此操作仅限{allowed}，当前账号是{ROLE_NAMES.get(staff.role, staff.role)}")

@@ -7,6 +7,7 @@ from zhucan.attempts import service as attempts
 from zhucan.audit import service as audit
 from zhucan.audit.rules import SYSTEM_ACTOR
 from zhucan.clock import now_utc
+from zhucan.db import sql
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, Locked, NotAuthenticated, NotFound
 from zhucan.people import rules
@@ -128,8 +129,8 @@ async def get_elder(elder_id: int, today: date) -> ElderOut:
 
 
 async def is_linked(elder_id: int, staff_id: int) -> bool:
-    return await ElderLink.exists().where(
-        (ElderLink.elder == elder_id) & (ElderLink.staff == staff_id))
+    return bool(await sql.fetch("SELECT 1 FROM elder_link WHERE elder = $1 AND staff = $2 LIMIT 1",
+                                elder_id, staff_id))
 
 
 def linked_elder_ids(staff_id: int):
@@ -202,8 +203,8 @@ async def verify_card_pin(card_no: str, pin: str, settings: Settings, *,
     refused order cannot roll a failed attempt back: call this before opening one.
     """
     await attempts.check("pin", client)
-    row = await Elder.select(Elder.id, Elder.pin_digest, Elder.failed_pins, Elder.locked_until,
-                             Elder.status).where(Elder.card_no == card_no).first()
+    row = await sql.fetchrow("SELECT id, pin_digest, failed_pins, locked_until, status "
+                             "FROM elder WHERE card_no = $1", card_no)
     if row is None or not rules.is_valid_card_no(card_no):
         await attempts.record_failure("pin", client)
         raise NotAuthenticated("爱心卡号或密码错误", field="card_no")

@@ -70,7 +70,7 @@ class NotSignedIn(Exception):
     """No admin page cookie: the page asks the browser's signed-in session for one."""
 
 
-def _admin_cookie(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def _admin_cookie(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     if admin_from_cookie(connection) is None:
         raise NotSignedIn
 
