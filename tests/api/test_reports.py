@@ -118,9 +118,9 @@ async def test_a_simulated_month_reconciles_with_the_ledger_to_the_fen(factory):
     assert kinds["charity_fund"] == topups["charity"]
     assert kinds["family_topups"] == topups["family"]
     assert kinds["elder_card"] == sum(topups.values()) + issued.card_fen - totals["card_fen"]
-    assert kinds["points_fund"] == (issued.points + credited["points"] - totals["points"]
-                                    - expired.points)
-    assert kinds["elder_points"] == kinds["points_fund"]
+    assert kinds["points_fund"] == issued.points + credited["points"] - expired.points
+    assert kinds["points_redeemed"] == totals["points"]
+    assert kinds["elder_points"] == kinds["points_fund"] - kinds["points_redeemed"]
     assert min(kinds.values()) >= 0
     await assert_ledger_balanced(factory)
 

@@ -73,6 +73,8 @@ def test_payment_legs_balance_and_reverse_to_nothing(bill, slot, payer):
     receivable = sum(rules.balance_change("credit", leg.amount) for leg in legs
                      if leg.account.kind == "canteen_receivable")
     assert receivable == bill
+    # No order touches an account every other order of the city touches too.
+    assert {leg.account.owner for leg in legs} <= {7, 3}
 
 
 @pytest.mark.parametrize(("categories", "age", "bill", "subsidy", "tier"), [

@@ -19,11 +19,16 @@ ACCOUNT_KINDS = {
     "cash": ("fen", "debit", "食堂现金"),
     "subsidy_fund": ("fen", "debit", "政府补贴资金"),
     "points_fund": ("points", "debit", "敬老分发放"),
+    # 敬老分 spent at a canteen (owner: canteen id): taken out of circulation there.
+    "points_redeemed": ("points", "credit", "敬老分已兑付"),
     "charity_fund": ("fen", "debit", "慈善资金"),
     "family_topups": ("fen", "debit", "家属充值"),
 }
 ELDER_KINDS = ("elder_card", "elder_points")
 CANTEEN_KINDS = ("canteen_receivable", "cash")
+# Kinds whose accounts may belong to a canteen: its own, and the shares of the shared funds that
+# its orders move (see order_payment_legs).
+CANTEEN_OWNED = (*CANTEEN_KINDS, "subsidy_fund", "points_redeemed")
 TOPUP_SOURCES = {"government": "subsidy_fund", "charity": "charity_fund",
                  "family": "family_topups"}
 
@@ -170,12 +175,19 @@ def checkout(policy: SubsidyPolicy, bill_fen: int, slot: str, payer: Payer, *, u
 
 def order_payment_legs(split: Split, elder_id: int, canteen_id: int) -> list[Leg]:
     """The canteen is owed the whole bill: the government pays the subsidy and what the points
-    are worth, the points go back to their issuer, the card pays its part, the cash drawer the
-    rest."""
+    are worth, the points are redeemed, the card pays its part, the cash drawer the rest.
+
+    The government's share is booked on the subsidy fund's account for this canteen, and the
+    points on this canteen's redeemed-points account: one shared row that every order of the
+    city updated would make orders on PostgreSQL wait for each other until COMMIT
+    (docs/benchmarks.md). Summed over canteens they are the fund as a whole.
+    """
     receivable = AccountRef("canteen_receivable", canteen_id)
     return [
-        *pair(AccountRef("subsidy_fund"), receivable, split.subsidy_fen + split.points_fen),
-        *pair(AccountRef("elder_points", elder_id), AccountRef("points_fund"), split.points_used),
+        *pair(AccountRef("subsidy_fund", canteen_id), receivable,
+              split.subsidy_fen + split.points_fen),
+        *pair(AccountRef("elder_points", elder_id), AccountRef("points_redeemed", canteen_id),
+              split.points_used),
         *pair(AccountRef("elder_card", elder_id), receivable, split.card_fen),
         *pair(AccountRef("cash", canteen_id), receivable, split.cash_fen),
     ]

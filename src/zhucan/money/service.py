@@ -82,7 +82,7 @@ async def _account_ids(refs: set[AccountRef]) -> dict[str, int]:
         await Account.insert(*[Account(
             key=r.key, kind=r.kind, unit=r.unit, normal_side=r.normal_side, balance=0,
             elder=r.owner if r.kind in rules.ELDER_KINDS else None,
-            canteen=r.owner if r.kind in rules.CANTEEN_KINDS else None, created_at=now_utc(),
+            canteen=r.owner if r.kind in rules.CANTEEN_OWNED else None, created_at=now_utc(),
         ) for r in missing]).on_conflict(action="DO NOTHING")
         found = {r["key"]: r["id"] for r in await sql.fetch(query, *keys)}
     return found
@@ -122,10 +122,9 @@ async def post_transfer(key: str, kind: str, legs: list[Leg], *, note: str = "",
 
 
 async def legs_of(transfer_id: int) -> list[Leg]:
-    rows = await Entry.select(Entry.amount, Entry.account.kind.as_alias("kind"),
-                              Entry.account.elder.as_alias("elder"),
-                              Entry.account.canteen.as_alias("canteen")).where(
-        Entry.transfer == transfer_id).order_by(Entry.id)
+    rows = await sql.fetch("SELECT e.amount, a.kind, a.elder, a.canteen FROM ledger_entry e"
+                           " JOIN account a ON a.id = e.account WHERE e.transfer = $1"
+                           " ORDER BY e.id", transfer_id)
     return [Leg(AccountRef(r["kind"], r["elder"] or r["canteen"]), r["amount"]) for r in rows]
 
 
@@ -142,12 +141,14 @@ async def lock_elder(elder_id: int) -> BalanceOut:
     checkout's reads (balances, subsidised orders) stay true until it commits.
     """
     _require_transaction()
-    ids = await _account_ids({AccountRef("elder_card", elder_id),
-                              AccountRef("elder_points", elder_id)})
+    refs = {AccountRef("elder_card", elder_id), AccountRef("elder_points", elder_id)}
     lock = "" if is_sqlite(current_engine()) else " FOR UPDATE"
-    balances = {r["kind"]: r["balance"] for r in await sql.fetch(
-        f"SELECT kind, balance FROM account WHERE id IN ($1, $2) ORDER BY id{lock}",
-        *sorted(ids.values()))}
+    query = f"SELECT kind, balance FROM account WHERE key IN ($1, $2) ORDER BY id{lock}"
+    rows = await sql.fetch(query, *sorted(r.key for r in refs))
+    if len(rows) < len(refs):  # the elder's first order or grant opens the accounts
+        await _account_ids(refs)
+        rows = await sql.fetch(query, *sorted(r.key for r in refs))
+    balances = {r["kind"]: r["balance"] for r in rows}
     return BalanceOut(card_fen=balances["elder_card"], points=balances["elder_points"])
 
 

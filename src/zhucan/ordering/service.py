@@ -13,7 +13,6 @@ from zhucan.db import sql
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from zhucan.menus import rules as menu_rules
-from zhucan.menus.tables import MenuItem
 from zhucan.money import rules as money_rules
 from zhucan.money import service as money
 from zhucan.money.schemas import BalanceOut, SubsidyPolicy
@@ -29,7 +28,7 @@ from zhucan.ordering.schemas import (
     OrderOut,
     OrderPreview,
 )
-from zhucan.ordering.tables import MealOrder, OrderLine
+from zhucan.ordering.tables import MealOrder
 from zhucan.people import rules as people_rules
 from zhucan.people import service as people
 from zhucan.people.auth import Staff
@@ -97,15 +96,18 @@ async def placer_of(staff: Staff | None, data: OrderIn, settings: Settings,
 # ---------------------------------------------------------------- reading orders
 
 
+# Reading, cancelling and placing orders run fixed SQL (db/sql.py): the lunch rush's hot path.
 async def order_out(order_id: int) -> OrderOut:
-    row = await MealOrder.select(*MealOrder.all_columns(),
-                                 MealOrder.canteen.code.as_alias("canteen_code")).where(
-        MealOrder.id == order_id).first()
+    row = await sql.fetchrow(
+        "SELECT o.id, o.status, o.channel, c.code AS canteen_code, o.elder, o.meal_date, o.slot,"
+        " o.fulfilment, o.total_fen, o.subsidy_fen, o.subsidy_tier, o.points_used, o.points_fen,"
+        " o.card_fen, o.cash_fen, o.placed_by, o.delivery_address, o.note,"
+        " o.diet_clash_confirmed, o.created_at FROM meal_order o"
+        " JOIN canteen c ON c.id = o.canteen WHERE o.id = $1", order_id)
     if row is None:
         raise NotFound(f"没有编号为 {order_id} 的订单")
-    lines = await OrderLine.select(OrderLine.dish_id, OrderLine.name, OrderLine.qty,
-                                   OrderLine.price_fen).where(OrderLine.order == order_id).order_by(
-        OrderLine.id)
+    lines = await sql.fetch("SELECT dish_id, name, qty, price_fen FROM order_line"
+                            " WHERE \"order\" = $1 ORDER BY id", order_id)
     return OrderOut(
         order_id=row["id"], status=row["status"], channel=row["channel"],
         canteen=row["canteen_code"], elder_id=row["elder"], meal_date=row["meal_date"],
@@ -118,8 +120,8 @@ async def order_out(order_id: int) -> OrderOut:
 
 
 async def ensure_can_see_order(staff: Staff, order_id: int) -> None:
-    row = await MealOrder.select(MealOrder.elder, MealOrder.canteen.code.as_alias("code")).where(
-        MealOrder.id == order_id).first()
+    row = await sql.fetchrow("SELECT o.elder, c.code FROM meal_order o"
+                             " JOIN canteen c ON c.id = o.canteen WHERE o.id = $1", order_id)
     if row is None:
         raise NotFound(f"没有编号为 {order_id} 的订单")
     if staff.role == "canteen_staff":
@@ -184,7 +186,6 @@ class _Priced:
     split: money_rules.Split
 
 
-# The order path runs fixed SQL (db/sql.py): it is the lunch rush's hot path.
 async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Prepared:
     canteen = await sql.fetchrow(
         "SELECT c.id, c.active, c.license_expires, r.code AS region FROM canteen c "
@@ -344,8 +345,8 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
     returns the cancelled order unchanged."""
 
     async def work() -> OrderOut:
-        order = await MealOrder.select(MealOrder.status, MealOrder.elder, MealOrder.payment).where(
-            MealOrder.id == order_id).first()
+        order = await sql.fetchrow("SELECT status, elder, payment FROM meal_order WHERE id = $1",
+                                   order_id)
         if order is None:
             raise NotFound(f"没有编号为 {order_id} 的订单")
         if order["status"] == "cancelled":
@@ -355,12 +356,12 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
         await money.lock_elder(order["elder"])
         refund = await money.reverse_transfer(order["payment"], f"order:{order_id}:refund",
                                               created_by=staff.username)
-        for line in await OrderLine.select(OrderLine.menu_item, OrderLine.qty).where(
-                OrderLine.order == order_id):
-            await MenuItem.update({MenuItem.sold: MenuItem.sold - line["qty"]}).where(
-                MenuItem.id == line["menu_item"])
-        await MealOrder.update({MealOrder.status: "cancelled", MealOrder.refund: refund,
-                                MealOrder.updated_at: now_utc()}).where(MealOrder.id == order_id)
+        await sql.fetch(
+            "UPDATE menu_item SET sold = sold - (SELECT l.qty FROM order_line l"
+            " WHERE l.\"order\" = $1 AND l.menu_item = menu_item.id)"
+            " WHERE id IN (SELECT menu_item FROM order_line WHERE \"order\" = $1)", order_id)
+        await sql.fetch("UPDATE meal_order SET status = 'cancelled', refund = $1, updated_at = $2"
+                        " WHERE id = $3", refund, now_utc(), order_id)
         await audit.record(staff.username, "order.cancel", f"order:{order_id}",
                            {"elder_id": order["elder"]})
         return await order_out(order_id)
@@ -421,21 +422,22 @@ async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
     if canteen is None:
         raise NotFound(f"没有编号为 {code} 的食堂")
     meal = (canteen["id"], meal_date, slot)
-    orders = await sql.fetch(
-        "SELECT o.id, o.elder, o.fulfilment, o.status, o.note, o.delivery_address,"
-        " o.diet_clash_confirmed, e.name AS elder_name, e.diet, e.allergies, e.lives_alone,"
-        " r.code AS community, r.name AS community_name FROM meal_order o"
-        " JOIN elder e ON e.id = o.elder JOIN region r ON r.id = e.region"
-        " WHERE o.canteen = $1 AND o.meal_date = $2 AND o.slot = $3 AND o.status <> 'cancelled'"
-        " ORDER BY o.id", *meal)
-    lines: dict[int, list[OrderLineOut]] = {o["id"]: [] for o in orders}
-    if orders:
-        for x in await sql.fetch(
-                "SELECT l.\"order\", l.dish_id, l.name, l.qty, l.price_fen FROM order_line l"
-                " JOIN meal_order o ON o.id = l.\"order\" WHERE o.canteen = $1"
-                " AND o.meal_date = $2 AND o.slot = $3 AND o.status <> 'cancelled'"
-                " ORDER BY l.id", *meal):
-            lines[x.pop("order")].append(OrderLineOut(**x))
+    # Orders and their lines in one statement, so that both come from one snapshot: an order
+    # placed between two reads would otherwise show lines without its order.
+    orders: dict[int, dict] = {}
+    lines: dict[int, list[OrderLineOut]] = {}
+    for row in await sql.fetch(
+            "SELECT o.id, o.elder, o.fulfilment, o.status, o.note, o.delivery_address,"
+            " o.diet_clash_confirmed, e.name AS elder_name, e.diet, e.allergies, e.lives_alone,"
+            " r.code AS community, r.name AS community_name, l.dish_id, l.name AS dish_name,"
+            " l.qty, l.price_fen FROM meal_order o JOIN order_line l ON l.\"order\" = o.id"
+            " JOIN elder e ON e.id = o.elder JOIN region r ON r.id = e.region"
+            " WHERE o.canteen = $1 AND o.meal_date = $2 AND o.slot = $3"
+            " AND o.status <> 'cancelled' ORDER BY o.id, l.id", *meal):
+        orders.setdefault(row["id"], row)
+        lines.setdefault(row["id"], []).append(OrderLineOut(
+            dish_id=row["dish_id"], name=row["dish_name"], qty=row["qty"],
+            price_fen=row["price_fen"]))
     menu = await sql.fetch("SELECT dish_id, name, quota FROM menu_item WHERE canteen = $1"
                            " AND meal_date = $2 AND slot = $3 ORDER BY position", *meal)
     portions = {m["dish_id"]: 0 for m in menu}
@@ -448,9 +450,10 @@ async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
         diet=people_rules.split_codes(o["diet"]),
         allergies=people_rules.split_codes(o["allergies"]),
         diet_clash_confirmed=o["diet_clash_confirmed"], note=o["note"],
-        next_statuses=rules.next_statuses(o["status"], o["fulfilment"])) for o in orders]
+        next_statuses=rules.next_statuses(o["status"], o["fulfilment"]))
+        for o in orders.values()]
     deliveries = sorted(
-        (o for o in orders if o["fulfilment"] == "delivery"),
+        (o for o in orders.values() if o["fulfilment"] == "delivery"),
         key=lambda o: rules.delivery_route_key(canteen["region"], o["community"],
                                                o["delivery_address"]))
     return KitchenView(
