@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             workers = [p.pid for p in psutil.Process(server.pid).children(recursive=True)
                        if "resource_tracker" not in " ".join(p.cmdline())] or [server.pid]
             spy = subprocess.Popen(
-                [str(ZHUCAN.with_name("py-spy")), "record", "--format", "raw", "--rate", "200",
+                [str(ZHUCAN.with_name("py-spy")), "record", "--nonblocking", "--format", "raw", "--rate", "200",
                  "--pid", str(workers[0]), "--duration", str(int(args.warmup + args.duration)),
                  "--output", str(args.profile)], stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL)
