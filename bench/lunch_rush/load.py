@@ -163,7 +163,11 @@ class Load:
                 continue
             self.spawn(self.one_of_the_mix(due))
 
-    async def closed_loop_client(self) -> None:
+    async def closed_loop_client(self, delay: float) -> None:
+        # Started one after another: clients that all connect at once are all accepted by the
+        # one worker that wakes first (uvloop accepts the whole backlog), and `--workers 2`
+        # would measure one worker.
+        await asyncio.sleep(delay)
         while (now := time.monotonic()) < self.stop_at:
             await self.one_of_the_mix(now)
 
@@ -197,8 +201,9 @@ class Load:
             if plan["rate"] > 0:
                 drivers.append(asyncio.create_task(self.open_loop()))
             else:
-                drivers += [asyncio.create_task(self.closed_loop_client())
-                            for _ in range(plan["concurrency"])]
+                stagger = min(0.05, plan["warmup"] / 2 / plan["concurrency"])
+                drivers += [asyncio.create_task(self.closed_loop_client(i * stagger))
+                            for i in range(plan["concurrency"])]
             await asyncio.wait(drivers, timeout=plan["warmup"] + plan["duration"] + plan["drain_s"])
             pending = [t for t in [*drivers, *self.tasks] if not t.done()]
             if pending:
