@@ -255,7 +255,13 @@ class SerialisedSQLiteEngine(SQLiteEngine):
         loop's reader connection (the hot path's lookups are index probes of microseconds, less
         than a hop to a thread) and writes as a transaction of their own."""
         if self.current_transaction.get() is None and _is_read(sql):
-            return self.writer().read(sql, args)
+            try:
+                return self.writer().read(sql, args)
+            except sqlite3.OperationalError as exc:
+                # Rare under WAL (a checkpoint resetting the log): wait in a thread instead,
+                # with the busy timeout, rather than fail the request.
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
         return await self._run(sql, list(args))
 
     async def run_querystring(self, querystring, in_pool: bool = False):
