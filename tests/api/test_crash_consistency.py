@@ -8,6 +8,10 @@ its original answer or a fresh success, and no card is charged twice.
 A request killed between claiming its key and answering leaves an unanswered claim; a retry gets
 409 "in flight" until the claim is older than ZHUCAN_IDEMPOTENCY_TAKEOVER_SECONDS and is taken
 over. The server here runs with 2 seconds (production: 2 minutes) and the clients retry.
+
+An order commits within milliseconds, so a kill at a random moment may find every claim already
+answered. A trigger makes each order's effects take ~0.15 s while the burst is sent, so that the
+kill lands between claims and answers; it is dropped before the restart.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import asyncio
 import os
 import signal
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 
@@ -30,6 +36,40 @@ ORDERS_PER_ELDER = 8
 PRICE = 500  # below the 60+ tier's 1000 fen threshold: the card pays every fen
 STARTING_CARD = 100_000
 TAKEOVER_SECONDS = 2
+
+
+SLOW_ORDER_SQLITE = [
+    # SQLite has no sleep: a 1500 x 1500 join the planner cannot shortcut takes ~0.15 s.
+    "CREATE TABLE crash_test_rows (n INTEGER)",
+    "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1500) "
+    "INSERT INTO crash_test_rows SELECT n FROM c",
+    "CREATE TRIGGER crash_test_slow_order AFTER INSERT ON meal_order BEGIN "
+    "SELECT count(*) FROM crash_test_rows a, crash_test_rows b WHERE a.n + b.n < 0; END",
+]
+SLOW_ORDER_POSTGRES = [
+    "CREATE FUNCTION crash_test_slow_order() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN PERFORM pg_sleep(0.15); RETURN NEW; END $$",
+    "CREATE TRIGGER crash_test_slow_order AFTER INSERT ON meal_order FOR EACH ROW "
+    "EXECUTE FUNCTION crash_test_slow_order()",
+]
+UNDO_SLOW_ORDER = {
+    "sqlite": ["DROP TRIGGER IF EXISTS crash_test_slow_order",
+               "DROP TABLE IF EXISTS crash_test_rows"],
+    "postgresql": ["DROP TRIGGER IF EXISTS crash_test_slow_order ON meal_order",
+                 "DROP FUNCTION IF EXISTS crash_test_slow_order()"],
+}
+
+
+@asynccontextmanager
+async def _slow_orders(database) -> AsyncIterator[None]:
+    setup = SLOW_ORDER_SQLITE if database.kind == "sqlite" else SLOW_ORDER_POSTGRES
+    try:
+        for statement in setup:
+            await MealOrder.raw(statement)
+        yield
+    finally:
+        for statement in UNDO_SLOW_ORDER[database.kind]:
+            await MealOrder.raw(statement)
 
 
 async def _send(http: httpx.AsyncClient, body: dict, key: str) -> httpx.Response | None:
@@ -70,12 +110,14 @@ async def test_killed_mid_burst_then_retried(database, factory, tmp_path):
             done = len(requests) // 3
             first = list(await asyncio.gather(*[_send(http, body, key)
                                                 for body, key in requests[:done]]))
-            burst = [asyncio.create_task(_send(http, body, key)) for body, key in requests[done:]]
-            # Watching the database: kill once half of the second wave has claimed its key.
-            while await IdempotencyRecord.count() < done + (len(requests) - done) // 2:
-                await asyncio.sleep(0.005)
-            os.killpg(process.pid, signal.SIGKILL)
-            first += await asyncio.gather(*burst)
+            async with _slow_orders(database):
+                burst = [asyncio.create_task(_send(http, body, key))
+                         for body, key in requests[done:]]
+                # Watching the database: kill once half of the second wave has claimed its key.
+                while await IdempotencyRecord.count() < done + (len(requests) - done) // 2:
+                    await asyncio.sleep(0.005)
+                os.killpg(process.pid, signal.SIGKILL)
+                first += await asyncio.gather(*burst)
     finally:
         if process.poll() is None:  # the test failed before its kill
             os.killpg(process.pid, signal.SIGKILL)
