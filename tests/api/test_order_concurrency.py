@@ -6,20 +6,35 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.live_server import live_server
-from tests.meals import assert_ledger_balanced, balance, dish, order_body, publish_menu, topup
-from zhucan.ordering.tables import MealOrder
+from tests.meals import (
+    assert_ledger_balanced,
+    balance,
+    card_order,
+    dish,
+    order_body,
+    publish_menu,
+    topup,
+)
+from zhucan.menus.tables import MenuItem
+from zhucan.ordering.tables import MealOrder, OrderLine
 
 SIMULTANEOUS = 12
 
 
 @pytest.fixture(scope="module")
-async def server(database, tmp_path_factory):
-    async with live_server(database, tmp_path_factory.mktemp("server"), workers=2) as base_url:
+def server_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="module")
+async def server(database, server_dir):
+    async with live_server(database, server_dir, workers=2) as base_url:
         yield base_url
 
 
@@ -74,4 +89,37 @@ async def test_one_key_sent_many_times_at_once_makes_one_order(server, factory):
     assert all("仍在处理中" in r.json()["detail"] for r in responses if r.status_code == 409)
     assert await MealOrder.count() == 1
     assert (await balance(factory, elder["elder_id"]))["card_fen"] == 4500
+    await assert_ledger_balanced(factory)
+
+
+async def test_orders_and_cancellations_of_the_same_dishes_never_deadlock(server, server_dir,
+                                                                          factory):
+    # Two dishes taken in both orders, and refunds putting portions back, all at once: each
+    # path must lock dishes and accounts in the same order, or PostgreSQL detects a deadlock
+    # after a second and one transaction is retried (logged by write_transaction).
+    await factory.canteen("C1")
+    await publish_menu(factory, [dish("A", 600), dish("B", 700)])
+    elders = [await factory.elder() for _ in range(SIMULTANEOUS)]
+    earlier = [(await card_order(factory, elder, items=[("A", 1), ("B", 1)])).json()["order_id"]
+               for elder in elders[:SIMULTANEOUS // 2]]
+    admin = await factory.admin()
+    bodies = [order_body(card_no=e["card_no"], pin="246810",
+                         items=[("A", 1), ("B", 1)] if i % 2 else [("B", 1), ("A", 1)])
+              for i, e in enumerate(elders)]
+    async with httpx.AsyncClient(base_url=server, timeout=60) as http:
+        responses = await asyncio.gather(
+            *[http.post("/api/v1/orders", json=body, headers={"Idempotency-Key": f"ab-{i}"})
+              for i, body in enumerate(bodies)],
+            *[http.post(f"/api/v1/orders/{order_id}/cancel",
+                        headers=admin | {"Idempotency-Key": f"cancel-{order_id}"})
+              for order_id in earlier])
+    assert [r.status_code for r in responses] == [201] * len(bodies) + [200] * len(earlier), \
+        [r.text for r in responses]
+    retried = [line for log in Path(server_dir).glob("server-*.log")
+               for line in log.read_text().splitlines() if "write transaction retried" in line]
+    assert retried == []
+    sold = {row["dish_id"]: row["sold"] for row in await MenuItem.select(MenuItem.dish_id,
+                                                                           MenuItem.sold)}
+    assert sold == {"A": SIMULTANEOUS, "B": SIMULTANEOUS}
+    assert await OrderLine.count() == 2 * (SIMULTANEOUS + len(earlier))
     await assert_ledger_balanced(factory)

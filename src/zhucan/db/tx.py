@@ -13,6 +13,7 @@ callers; serialization failures and deadlocks are retried, so the same code runs
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import sqlite3
 import weakref
@@ -24,6 +25,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from zhucan.db.engine import SerialisedSQLiteEngine, current_engine
 
 T = TypeVar("T")
+log = logging.getLogger("zhucan")
 
 MAX_ATTEMPTS = 6
 RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
@@ -70,5 +72,9 @@ async def write_transaction(work: Callable[[], Awaitable[T]]) -> T:
         except Exception as exc:
             if attempt == MAX_ATTEMPTS or not _retryable(exc):
                 raise
+            # Worth seeing: a deadlock costs a second of waiting, and means two code paths
+            # take their locks in different orders.
+            log.warning("write transaction retried (attempt %d): %s", attempt + 1,
+                        getattr(exc, "sqlstate", None) or exc)
             await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
     raise AssertionError("unreachable")
