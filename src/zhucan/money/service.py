@@ -94,31 +94,60 @@ async def post_transfer(key: str, kind: str, legs: list[Leg], *, note: str = "",
     _require_transaction()
     if unbalanced := rules.unbalanced_units(legs):
         raise ValueError(f"transfer {key} does not balance in {unbalanced}")
-    ids = await _account_ids({leg.account for leg in legs})
     transfer_id = (await sql.fetchrow(
         "INSERT INTO ledger_transfer (key, kind, reverses, note, created_by, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         key, kind, reverses, note, created_by, now_utc()))["id"]
+    net: dict[AccountRef, int] = defaultdict(int)
+    for leg in legs:
+        net[leg.account] += leg.amount
+    ids = await _move_balances({ref: rules.balance_change(ref.normal_side, amount)
+                                for ref, amount in net.items()})
     if legs:
         values = ", ".join(f"($1, ${2 * i + 2}, ${2 * i + 3})" for i in range(len(legs)))
         await sql.fetch(f"INSERT INTO ledger_entry (transfer, account, amount) VALUES {values}",
                         transfer_id, *[x for leg in legs
                                        for x in (ids[leg.account.key], leg.amount)])
-    net: dict[AccountRef, int] = defaultdict(int)
-    for leg in legs:
-        net[leg.account] += leg.amount
-    for ref in sorted(net, key=lambda r: (r.lock_rank, ids[r.key])):
-        change = rules.balance_change(ref.normal_side, net[ref])
-        if change == 0:
-            continue
-        # Conditional: on PostgreSQL the WHERE is re-checked after waiting for the row lock,
-        # so two transfers can never both spend the same fen.
-        if not await sql.fetch("UPDATE account SET balance = balance + $1 "
-                               "WHERE id = $2 AND balance + $1 >= 0 RETURNING id",
-                               change, ids[ref.key]):
-            raise Conflict(f"{rules.ACCOUNT_KINDS[ref.kind][2]}余额不足，需要 {-change}"
-                           f"{'分' if ref.unit == 'fen' else '敬老分'}")
     return transfer_id
+
+
+async def _move_balances(changes: dict[AccountRef, int]) -> dict[str, int]:
+    """Apply `changes` to the accounts' balances, opening accounts that do not exist yet;
+    the accounts' ids by key. Conflict if a balance would go below zero."""
+    moved = await _update_balances(changes)
+    if len(moved) < len(changes):
+        # Either an account to open (its first transfer) or a balance that is too low.
+        left = {ref: change for ref, change in changes.items() if ref.key not in moved}
+        ids = await _account_ids(set(left))
+        moved |= await _update_balances(left)
+        if short := sorted((ref for ref in left if ref.key not in moved),
+                           key=lambda ref: (ref.lock_rank, ids[ref.key])):
+            raise Conflict(f"{rules.ACCOUNT_KINDS[short[0].kind][2]}余额不足，需要 "
+                           f"{-changes[short[0]]}{'分' if short[0].unit == 'fen' else '敬老分'}")
+    return moved
+
+
+async def _update_balances(changes: dict[AccountRef, int]) -> dict[str, int]:
+    """One statement for all of a transfer's accounts (each a round trip before): the ids of
+    those that exist and stay at or above zero, by key; the others are left unchanged.
+
+    On PostgreSQL the rows are locked first, in `lock_rank` then id order, so two transfers
+    never wait on each other in opposite orders; the UPDATE re-checks each balance on the row
+    as it is after the lock, so two transfers can never both spend the same fen."""
+    if not changes:
+        return {}
+    wanted = " UNION ALL ".join(
+        f"SELECT CAST(${3 * i + 1} AS TEXT) AS key, CAST(${3 * i + 2} AS BIGINT) AS change, "
+        f"CAST(${3 * i + 3} AS INTEGER) AS lock_rank" for i in range(len(changes)))
+    lock = "" if is_sqlite(current_engine()) else " FOR UPDATE OF a"
+    rows = await sql.fetch(
+        f"WITH wanted AS MATERIALIZED (SELECT a.id, w.change FROM account a JOIN ({wanted}) w"
+        f" ON a.key = w.key ORDER BY w.lock_rank, a.id{lock})"
+        " UPDATE account SET balance = account.balance + wanted.change FROM wanted"
+        " WHERE account.id = wanted.id AND account.balance + wanted.change >= 0"
+        " RETURNING account.id, account.key",
+        *[x for ref, change in changes.items() for x in (ref.key, change, ref.lock_rank)])
+    return {r["key"]: r["id"] for r in rows}
 
 
 async def legs_of(transfer_id: int) -> list[Leg]:
