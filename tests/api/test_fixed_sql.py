@@ -9,7 +9,7 @@ import pytest
 
 from zhucan.attempts.tables import FailedAttempt
 from zhucan.db import sql
-from zhucan.db.tx import write_transaction
+from zhucan.db.tx import write_statement, write_transaction
 
 
 async def test_values_round_trip_between_fixed_sql_and_piccolo(factory):
@@ -42,3 +42,18 @@ async def test_a_failing_transaction_takes_its_fixed_sql_writes_with_it(factory)
     with pytest.raises(RuntimeError):
         await write_transaction(write_then_fail)
     assert await sql.fetch("SELECT 1 FROM failed_attempt WHERE client = $1", "10.0.0.8") == []
+
+
+async def test_a_single_write_statement_commits_on_its_own(factory):
+    insert = ("INSERT INTO failed_attempt (kind, client, subject, at) "
+              "VALUES ($1, $2, $3, $4) RETURNING id")
+    first = await write_statement(insert, "pin", "10.0.0.7", "", datetime.now(UTC))
+
+    async def write_then_fail():
+        await sql.fetch(insert, "pin", "10.0.0.7", "", datetime.now(UTC))
+        raise RuntimeError("refused after writing")
+
+    with pytest.raises(RuntimeError):
+        await write_transaction(write_then_fail)
+    kept = await sql.fetch("SELECT id FROM failed_attempt WHERE client = $1", "10.0.0.7")
+    assert kept == first and len(kept) == 1

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from zhucan.db import sql
 from zhucan.db.engine import SerialisedSQLiteEngine, current_engine
 
 T = TypeVar("T")
@@ -78,3 +79,12 @@ async def write_transaction(work: Callable[[], Awaitable[T]]) -> T:
                         getattr(exc, "sqlstate", None) or exc)
             await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
     raise AssertionError("unreachable")
+
+
+async def write_statement(statement: str, *args) -> list[dict]:
+    """One statement that writes and is atomic on its own, committed on its own (never money:
+    that goes through `write_transaction`). On PostgreSQL it runs in autocommit, one round trip
+    instead of BEGIN, the statement and COMMIT; SQLite has one writer, so it joins the queue."""
+    if isinstance(current_engine(), SQLiteEngine):
+        return await write_transaction(lambda: sql.fetch(statement, *args))
+    return await sql.fetch(statement, *args)

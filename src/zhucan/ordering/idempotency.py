@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from zhucan.clock import now_utc
 from zhucan.db import sql
-from zhucan.db.tx import write_transaction
+from zhucan.db.tx import write_statement, write_transaction
 from zhucan.errors import (
     PROBLEM_JSON,
     Conflict,
@@ -58,14 +58,16 @@ async def _claim(endpoint: str, key: str, print_: str,
     """A claim token for a new key, or the finished record to replay. An unanswered claim older
     than `takeover_after` belongs to a request whose process died, and is taken over."""
 
+    token = str(uuid.uuid4())
+    # Fixed SQL here and in _complete: every order passes through both (db/sql.py). A new key,
+    # the usual case, is claimed by this one statement.
+    if await write_statement(
+            "INSERT INTO idempotency_record (endpoint, key, fingerprint, claim, response, "
+            "created_at) VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT DO NOTHING RETURNING id",
+            endpoint, key, print_, token, now_utc()):
+        return token
+
     async def work():
-        token = str(uuid.uuid4())
-        # Fixed SQL here and in _complete: every order passes through both (db/sql.py).
-        if await sql.fetch(
-                "INSERT INTO idempotency_record (endpoint, key, fingerprint, claim, response, "
-                "created_at) VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT DO NOTHING RETURNING id",
-                endpoint, key, print_, token, now_utc()):
-            return token
         row = await IdempotencyRecord.objects().where(
             (IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key)).first()
         if row is None:  # the holder failed and freed the key between our two statements
