@@ -43,6 +43,8 @@ class Load:
         self.rng = random.Random(plan.get("seed", 7))
         self.base = plan["base_url"].rstrip("/") + "/api/v1"
         self.latency: dict[str, list[float]] = defaultdict(list)
+        # Order latencies by the second they were due, warm-up included: shows a queue forming.
+        self.by_second: dict[int, list[float]] = defaultdict(list)
         self.status: dict[str, Counter] = defaultdict(Counter)
         self.replay_mismatches = 0
         self.transport_errors: Counter = Counter()
@@ -68,8 +70,11 @@ class Load:
         except (TimeoutError, aiohttp.ClientError) as exc:
             status, body, resp_headers = 0, b"", {}
             self.transport_errors[type(exc).__name__] += 1
+        latency_ms = (time.monotonic() - due) * 1000
+        if kind in ORDER_KINDS:
+            self.by_second[int(due - self.start)].append(latency_ms)
         if self.measure_from <= due < self.stop_at:
-            self.latency[kind].append((time.monotonic() - due) * 1000)
+            self.latency[kind].append(latency_ms)
             self.status[kind][status] += 1
         try:
             parsed = json.loads(body) if body else None
@@ -244,6 +249,9 @@ class Load:
             "transport_errors": dict(self.transport_errors),
             "replay_mismatches": self.replay_mismatches, "not_sent_inflight_cap": self.not_sent,
             "unfinished_at_end": unfinished, "generator_cpu_s": round(cpu_s, 2),
+            "order_p99_ms_by_second": [
+                round(percentile(sorted(self.by_second[second]), 99) or 0)
+                for second in range(max(self.by_second, default=-1) + 1)],
         }
 
 

@@ -388,6 +388,8 @@ def print_report(r: dict) -> None:
           f"({run['requests_per_s']:.1f} requests/s in all)")
     print(f"  order latency ms: p50 {_ms(lat['p50'])}  p95 {_ms(lat['p95'])}  "
           f"p99 {_ms(lat['p99'])}  max {_ms(lat['max'])}")
+    print("  order p99 ms by second (warm-up first): "
+          + " ".join(str(ms) for ms in run["order_p99_ms_by_second"]))
     for kind, k in run["kinds"].items():
         print(f"    {kind:<15} n={k['requests']:<6} p50 {_ms(k['p50_ms']):>7}  p99 "
               f"{_ms(k['p99_ms']):>7}  max {_ms(k['max_ms']):>7}  status {k['status']}")
