@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from zhucan.admission import admission_control
 from zhucan.audit.api import ROUTES as AUDIT_ROUTES
 from zhucan.canteens.api import ROUTES as CANTEEN_ROUTES
 from zhucan.compliance.api import ROUTES as COMPLIANCE_ROUTES
@@ -67,6 +69,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def database(app: Litestar) -> AsyncIterator[None]:
         bind(engine)
         await open_engine(engine, settings.db_pool_size)
+        # The ~120,000 objects of the loaded app live as long as the worker: out of the
+        # collector's sight, a full collection no longer stops every request for ~70 ms.
+        gc.freeze()
         try:
             yield
         finally:
@@ -95,7 +100,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         state=State({"settings": settings, "engine": engine}),
         lifespan=[database],
-        middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=["^/schema", "^/static"])],
+        middleware=[admission_control(settings.max_active_requests),
+                    DefineMiddleware(BearerTokenMiddleware, exclude=["^/schema", "^/static"])],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
         plugins=[StrictModelSchemas()],

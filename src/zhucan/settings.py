@@ -26,6 +26,8 @@ class Settings:
     # An Idempotency-Key claimed this long ago and still unanswered belongs to a request whose
     # process died (a crash, a kill); a retry may then take it over. Longer than any request.
     idempotency_takeover_seconds: int = 120
+    # Requests one worker works on at once; more wait their turn (zhucan/admission.py).
+    max_active_requests: int = 16
 
     @property
     def tz(self) -> ZoneInfo:
@@ -51,6 +53,7 @@ class Settings:
             db_pool_size=int(env.get("ZHUCAN_DB_POOL_SIZE") or 10),
             idempotency_takeover_seconds=int(env.get("ZHUCAN_IDEMPOTENCY_TAKEOVER_SECONDS")
                                              or 120),
+            max_active_requests=int(env.get("ZHUCAN_MAX_ACTIVE_REQUESTS") or 16),
         )
         ZoneInfo(base.timezone)  # fail at start-up on an unknown zone, not at the first order
         key = env.get("ZHUCAN_SECRET_KEY") or _kept_secret(base)

@@ -338,7 +338,7 @@ async def open_engine(engine: Engine, pool_size: int = 10) -> None:
             # WAL is a property of the file: set once, readers never block the writer.
             conn.execute("PRAGMA journal_mode = WAL")
     else:
-        await engine.start_connection_pool(min_size=1, max_size=pool_size,
+        await engine.start_connection_pool(min_size=pool_size, max_size=pool_size,
                                            reset=_keep_session)
 
 
