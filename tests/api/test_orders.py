@@ -218,6 +218,21 @@ async def test_more_portions_than_remain_is_409(factory):
     await assert_ledger_balanced(factory)
 
 
+async def test_one_dish_short_takes_no_portion_of_the_others(factory):
+    await factory.canteen("C1")
+    await publish_menu(factory, [dish("A", 800, quota=5), dish("B", 600, quota=1)])
+    elder = await factory.elder()
+    refused = await card_order(factory, elder, items=[("A", 2), ("B", 2)])
+    assert refused.status_code == 409 and "菜品B仅剩 1 份，不够 2 份" in refused.json()["detail"]
+    menu = (await factory.client.get(f"/api/v1/canteens/C1/menus/{tomorrow()}/lunch")).json()
+    assert {i["dish_id"]: i["remaining"] for i in menu["items"]} == {"A": 5, "B": 1}
+    placed = await card_order(factory, elder, items=[("B", 1), ("A", 2)])
+    assert placed.status_code == 201, placed.text
+    menu = (await factory.client.get(f"/api/v1/canteens/C1/menus/{tomorrow()}/lunch")).json()
+    assert {i["dish_id"]: i["remaining"] for i in menu["items"]} == {"A": 3, "B": 0}
+    await assert_ledger_balanced(factory)
+
+
 async def test_expired_licence_or_inactive_canteen_is_409(factory):
     elder = await _setup(factory)
     admin = await factory.admin()

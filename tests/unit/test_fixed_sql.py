@@ -14,3 +14,10 @@ def test_sqlite_gets_numbered_placeholders_with_the_same_numbers():
 def test_placeholder_lists_start_where_asked():
     assert sql.placeholders(1, 3) == "$1, $2, $3"
     assert sql.placeholders(4, 1) == "$4"
+
+
+def test_a_table_of_literal_rows_numbers_its_values_row_by_row():
+    text, args = sql.rows_table((("id", "BIGINT"), ("qty", "INTEGER")), [(7, 1), (3, 2)])
+    assert text == ("SELECT CAST($1 AS BIGINT) AS id, CAST($2 AS INTEGER) AS qty UNION ALL "
+                    "SELECT CAST($3 AS BIGINT) AS id, CAST($4 AS INTEGER) AS qty")
+    assert args == [7, 1, 3, 2]

@@ -33,6 +33,24 @@ def placeholders(first: int, count: int) -> str:
     return ", ".join(f"${n}" for n in range(first, first + count))
 
 
+def rows_table(columns: tuple[tuple[str, str], ...], rows: list[tuple]) -> tuple[str, list]:
+    """A table of literal `rows` to join in a statement whose only arguments they are:
+    `SELECT CAST($1 AS BIGINT) AS id, … UNION ALL …` (SQLite names no columns of a VALUES list
+    in FROM). Its text and its arguments."""
+    width = len(columns)
+    text = " UNION ALL ".join(
+        "SELECT " + ", ".join(f"CAST(${i * width + j + 1} AS {sql_type}) AS {name}"
+                              for j, (name, sql_type) in enumerate(columns))
+        for i in range(len(rows)))
+    return text, [value for row in rows for value in row]
+
+
+def lock_rows(alias: str) -> str:
+    """` FOR UPDATE OF alias` on PostgreSQL; nothing on SQLite, whose one writer holds the
+    whole file."""
+    return "" if isinstance(current_engine(), SerialisedSQLiteEngine) else f" FOR UPDATE OF {alias}"
+
+
 async def fetch(statement: str, *args: Any) -> list[dict]:
     engine = current_engine()
     if isinstance(engine, SerialisedSQLiteEngine):

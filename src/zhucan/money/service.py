@@ -15,7 +15,7 @@ from zhucan.audit import service as audit
 from zhucan.clock import now_utc
 from zhucan.data_files import read_toml, validate
 from zhucan.db import sql
-from zhucan.db.engine import current_engine, is_sqlite
+from zhucan.db.engine import current_engine
 from zhucan.db.tx import write_transaction
 from zhucan.errors import Conflict, NotFound
 from zhucan.money import rules
@@ -136,17 +136,15 @@ async def _update_balances(changes: dict[AccountRef, int]) -> dict[str, int]:
     as it is after the lock, so two transfers can never both spend the same fen."""
     if not changes:
         return {}
-    wanted = " UNION ALL ".join(
-        f"SELECT CAST(${3 * i + 1} AS TEXT) AS key, CAST(${3 * i + 2} AS BIGINT) AS change, "
-        f"CAST(${3 * i + 3} AS INTEGER) AS lock_rank" for i in range(len(changes)))
-    lock = "" if is_sqlite(current_engine()) else " FOR UPDATE OF a"
+    wanted, args = sql.rows_table(
+        (("key", "TEXT"), ("change", "BIGINT"), ("lock_rank", "INTEGER")),
+        [(ref.key, change, ref.lock_rank) for ref, change in changes.items()])
     rows = await sql.fetch(
         f"WITH wanted AS MATERIALIZED (SELECT a.id, w.change FROM account a JOIN ({wanted}) w"
-        f" ON a.key = w.key ORDER BY w.lock_rank, a.id{lock})"
+        f" ON a.key = w.key ORDER BY w.lock_rank, a.id{sql.lock_rows('a')})"
         " UPDATE account SET balance = account.balance + wanted.change FROM wanted"
         " WHERE account.id = wanted.id AND account.balance + wanted.change >= 0"
-        " RETURNING account.id, account.key",
-        *[x for ref, change in changes.items() for x in (ref.key, change, ref.lock_rank)])
+        " RETURNING account.id, account.key", *args)
     return {r["key"]: r["id"] for r in rows}
 
 
@@ -171,8 +169,8 @@ async def lock_elder(elder_id: int) -> BalanceOut:
     """
     _require_transaction()
     refs = {AccountRef("elder_card", elder_id), AccountRef("elder_points", elder_id)}
-    lock = "" if is_sqlite(current_engine()) else " FOR UPDATE"
-    query = f"SELECT kind, balance FROM account WHERE key IN ($1, $2) ORDER BY id{lock}"
+    query = ("SELECT kind, balance FROM account WHERE key IN ($1, $2) ORDER BY id"
+             + sql.lock_rows("account"))
     rows = await sql.fetch(query, *sorted(r.key for r in refs))
     if len(rows) < len(refs):  # the elder's first order or grant opens the accounts
         await _account_ids(refs)

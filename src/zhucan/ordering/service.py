@@ -146,14 +146,28 @@ async def _districts(*region_codes: str) -> dict[str, str]:
     return {code: code for code in region_codes} | {r["start"]: r["code"] for r in rows}
 
 
-async def _take_portions(item: dict, qty: int) -> None:
-    # Conditional: two orders can never both take the last portion, on either engine.
-    if not await sql.fetch("UPDATE menu_item SET sold = sold + $1 WHERE id = $2 "
-                           "AND (quota IS NULL OR sold + $1 <= quota) RETURNING id",
-                           qty, item["id"]):
-        left = await sql.fetchrow("SELECT quota, sold FROM menu_item WHERE id = $1", item["id"])
-        raise Conflict(menu_rules.shortage(item["name"], menu_rules.remaining(
-            left["quota"], left["sold"]), qty), field="items")
+async def _take_portions(lines: list[tuple[dict, int]]) -> None:
+    """Take the portions of every (menu item, qty) line in one statement, or none of them.
+
+    Conditional, so two orders can never both take the last portion, on either engine. On
+    PostgreSQL the dishes are locked in id order first: two orders taking the same two dishes
+    in opposite order deadlocked (the lock order of an order: the elder, the dishes, then the
+    accounts in post_transfer; cancel_order keeps it too)."""
+    wanted, args = sql.rows_table((("id", "BIGINT"), ("qty", "INTEGER")),
+                                  [(item["id"], qty) for item, qty in lines])
+    taken = {r["id"] for r in await sql.fetch(
+        f"WITH wanted AS MATERIALIZED (SELECT m.id, w.qty FROM menu_item m JOIN ({wanted}) w"
+        f" ON m.id = w.id ORDER BY m.id{sql.lock_rows('m')})"
+        " UPDATE menu_item SET sold = menu_item.sold + wanted.qty FROM wanted"
+        " WHERE menu_item.id = wanted.id"
+        " AND (menu_item.quota IS NULL OR menu_item.sold + wanted.qty <= menu_item.quota)"
+        " RETURNING menu_item.id", *args)}
+    for item, qty in sorted(lines, key=lambda line: line[0]["id"]):
+        if item["id"] not in taken:  # the whole transaction is rolled back by the refusal
+            left = await sql.fetchrow("SELECT quota, sold FROM menu_item WHERE id = $1",
+                                      item["id"])
+            raise Conflict(menu_rules.shortage(item["name"], menu_rules.remaining(
+                left["quota"], left["sold"]), qty), field="items")
 
 
 async def _open_slot(canteen_id: int, meal_date: date, today: date, now: time) -> str:
@@ -290,11 +304,7 @@ async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> 
         order = await _prepare(data, placer, today, now)
         priced = await _price(data, placer, order, money.lock_elder)
         split, menu = priced.split, priced.menu
-        # Lock order, here and in cancel_order: the elder, the dishes by id, then the accounts
-        # (post_transfer). Two orders taking the same two dishes in opposite order deadlocked
-        # on PostgreSQL, and each deadlock cost a second (deadlock_timeout).
-        for line in sorted(data.items, key=lambda line: menu[line.dish_id]["id"]):
-            await _take_portions(menu[line.dish_id], line.qty)
+        await _take_portions([(menu[line.dish_id], line.qty) for line in data.items])
         placed = OrderOut(
             order_id=0, status="placed", channel=placer.channel, canteen=data.canteen,
             elder_id=placer.elder_id, meal_date=order.meal_date, slot=order.slot,
