@@ -201,21 +201,25 @@ class _Priced:
 
 
 async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Prepared:
-    canteen = await sql.fetchrow(
-        "SELECT c.id, c.active, c.license_expires, r.code AS region FROM canteen c "
-        "JOIN region r ON r.id = c.region WHERE c.code = $1", data.canteen)
-    if canteen is None:
+    # The canteen and the elder in one round trip (the elder is known to exist: the placer
+    # was resolved from them).
+    row = await sql.fetchrow(
+        "SELECT c.id, c.active, c.license_expires, r.code AS region, e.birth_date, "
+        "e.categories, e.diet, e.allergies, e.address, e.status, er.code AS elder_region "
+        "FROM canteen c JOIN region r ON r.id = c.region "
+        "CROSS JOIN elder e JOIN region er ON er.id = e.region "
+        "WHERE c.code = $1 AND e.id = $2", data.canteen, placer.elder_id)
+    if row is None:
         raise BadInput(f"canteen：没有编号为 {data.canteen} 的食堂", field="canteen")
     meal_date = data.meal_date or today
     if meal_date < today:
         raise BadInput(f"meal_date：不能为已过去的日期（{meal_date}）点餐", field="meal_date")
-    if refusal := can_take_orders(canteen["active"], canteen["license_expires"], meal_date):
+    canteen = {"id": row["id"], "region": row["region"]}
+    elder = {key: row[key] for key in ("birth_date", "categories", "diet", "allergies",
+                                       "address", "status")} | {"region": row["elder_region"]}
+    if refusal := can_take_orders(row["active"], row["license_expires"], meal_date):
         raise Conflict(refusal, field="canteen")
     slot = data.slot or await _open_slot(canteen["id"], meal_date, today, now)
-    elder = await sql.fetchrow(
-        "SELECT e.birth_date, e.categories, e.diet, e.allergies, e.address, e.status, "
-        "r.code AS region FROM elder e JOIN region r ON r.id = e.region WHERE e.id = $1",
-        placer.elder_id)
     if elder["status"] != "active":
         raise Conflict("该老人的爱心卡已冻结（已去世或迁出），不能点餐")
     address = ""
