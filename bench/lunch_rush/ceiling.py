@@ -108,6 +108,9 @@ _MAIN = re.compile(r'^\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|SELECT\b.*?\bFROM
                    re.IGNORECASE | re.DOTALL)
 _ALIAS = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?\s+(?:AS\s+)?(\w+)', re.IGNORECASE)
 _NOT_ALIASES = {"WHERE", "JOIN", "ON", "INNER", "LEFT", "ORDER", "GROUP", "LIMIT", "SET"}
+# db.sql.rows_table: `CAST($1 AS BIGINT) AS id` joined to the table a `WITH … UPDATE` updates.
+_CAST = re.compile(r'\s*AS\s+\w+\)\s+AS\s+(\w+)', re.IGNORECASE)
+_UPDATED = re.compile(r'\)\s*UPDATE\s+"?(\w+)"?', re.IGNORECASE)  # after the WITH, not FOR UPDATE
 _INSERT = re.compile(r'INSERT\s+INTO\s+"?(\w+)"?\s*\(([^)]*)\)\s*VALUES', re.IGNORECASE)
 
 
@@ -155,8 +158,13 @@ def arg_columns(sql: str, style: str) -> dict[int, tuple[str, str]]:
     aliases = {m.group(2): m.group(1) for m in _ALIAS.finditer(sql)
                if m.group(2).upper() not in _NOT_ALIASES}
     out = {}
+    if sql.lstrip().upper().startswith("WITH") and (updated := _UPDATED.search(sql)):
+        main = updated.group(1)
     for pos, index in places:
-        if b := _BEFORE.search(sql[:pos]):
+        if sql[:pos].upper().endswith("CAST(") and (cast := _CAST.match(
+                sql, _PLACEHOLDER[style].match(sql, pos).end())):
+            out[index] = (main, cast.group(1))
+        elif b := _BEFORE.search(sql[:pos]):
             table = (b.group(1) or main).split("$")[-1]
             out[index] = (aliases.get(table, table), b.group(2))
     return out

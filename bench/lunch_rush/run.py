@@ -112,6 +112,7 @@ async def prepare(args, env: dict) -> tuple[dict, list, ceiling.Pick, list[ceili
     from zhucan.db.engine import bind, close_engine, current_engine, open_engine
     from zhucan.db.migrate import upgrade
     from zhucan.menus.tables import MenuItem
+    from zhucan.money.rules import CANTEEN_OWNED
     from zhucan.money.tables import Account
     from zhucan.settings import Settings
 
@@ -163,8 +164,10 @@ async def prepare(args, env: dict) -> tuple[dict, list, ceiling.Pick, list[ceili
                                 canteen_code=e[2], accounts=accounts, items=items[e[2]])
 
         captured = pick(capture_elder)
-        mine = {f"elder_card:{elder_id}", f"elder_points:{elder_id}",
-                f"canteen_receivable:{captured.canteen_id}", f"cash:{captured.canteen_id}"}
+        # Every account the order touches that another elder at another canteen would not:
+        # left literal, every replayed order would update the captured canteen's fund rows.
+        mine = {f"elder_card:{elder_id}", f"elder_points:{elder_id}"} | {
+            f"{kind}:{captured.canteen_id}" for kind in CANTEEN_OWNED}
         captured.accounts = {k: v for k, v in accounts.items() if k in mine}
         picks = [pick(e) for e in district.elders]
     await close_engine(engine)
