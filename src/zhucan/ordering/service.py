@@ -146,24 +146,30 @@ async def _districts(*region_codes: str) -> dict[str, str]:
     return {code: code for code in region_codes} | {r["start"]: r["code"] for r in rows}
 
 
-async def _take_portions(lines: list[tuple[dict, int]]) -> None:
-    """Take the portions of every (menu item, qty) line in one statement, or none of them.
+async def _add_sold(changes: list[tuple[int, int]]) -> set[int]:
+    """Add each (menu item id, portions) to the dish's sold count in one statement, where the
+    quota allows; the ids of the dishes changed. A negative count gives portions back.
 
     Conditional, so two orders can never both take the last portion, on either engine. On
     PostgreSQL the dishes are locked in id order first: two orders taking the same two dishes
-    in opposite order deadlocked (the lock order of an order: the elder, the dishes, then the
-    accounts in post_transfer; cancel_order keeps it too)."""
-    wanted, args = sql.rows_table((("id", "BIGINT"), ("qty", "INTEGER")),
-                                  [(item["id"], qty) for item, qty in lines])
-    taken = {r["id"] for r in await sql.fetch(
+    in opposite order deadlocked. The lock order of placing and cancelling an order: the
+    elder, the dishes, then the accounts (post_transfer)."""
+    wanted, args = sql.rows_table((("id", "BIGINT"), ("qty", "INTEGER")), changes)
+    return {r["id"] for r in await sql.fetch(
         f"WITH wanted AS MATERIALIZED (SELECT m.id, w.qty FROM menu_item m JOIN ({wanted}) w"
         f" ON m.id = w.id ORDER BY m.id{sql.lock_rows('m')})"
         " UPDATE menu_item SET sold = menu_item.sold + wanted.qty FROM wanted"
         " WHERE menu_item.id = wanted.id"
         " AND (menu_item.quota IS NULL OR menu_item.sold + wanted.qty <= menu_item.quota)"
         " RETURNING menu_item.id", *args)}
+
+
+async def _take_portions(lines: list[tuple[dict, int]]) -> None:
+    """Take the portions of every (menu item, qty) line, or refuse naming the first dish short
+    (the refusal rolls the whole transaction back)."""
+    taken = await _add_sold([(item["id"], qty) for item, qty in lines])
     for item, qty in sorted(lines, key=lambda line: line[0]["id"]):
-        if item["id"] not in taken:  # the whole transaction is rolled back by the refusal
+        if item["id"] not in taken:
             left = await sql.fetchrow("SELECT quota, sold FROM menu_item WHERE id = $1",
                                       item["id"])
             raise Conflict(menu_rules.shortage(item["name"], menu_rules.remaining(
@@ -371,11 +377,9 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
         if problem := rules.cancel_problem(order["status"]):
             raise Conflict(problem, field="status")
         await money.lock_elder(order["elder"])
-        # The lock order of place_order: dishes by id before the accounts.
-        for line in await sql.fetch("SELECT menu_item, qty FROM order_line WHERE \"order\" = $1"
-                                    " ORDER BY menu_item", order_id):
-            await sql.fetch("UPDATE menu_item SET sold = sold - $1 WHERE id = $2",
-                            line["qty"], line["menu_item"])
+        # The lock order of place_order: dishes before the accounts.
+        await _add_sold([(line["menu_item"], -line["qty"]) for line in await sql.fetch(
+            "SELECT menu_item, qty FROM order_line WHERE \"order\" = $1", order_id)])
         refund = await money.reverse_transfer(order["payment"], f"order:{order_id}:refund",
                                               created_by=staff.username)
         await sql.fetch("UPDATE meal_order SET status = 'cancelled', refund = $1, updated_at = $2"
