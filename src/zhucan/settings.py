@@ -49,15 +49,23 @@ class Settings:
             database_url=url,
             public_url=env.get("ZHUCAN_PUBLIC_URL") or None,
             timezone=env.get("ZHUCAN_TIMEZONE") or "Asia/Shanghai",
-            token_ttl_seconds=int(env.get("ZHUCAN_TOKEN_TTL_SECONDS") or 12 * 3600),
-            db_pool_size=int(env.get("ZHUCAN_DB_POOL_SIZE") or 10),
-            idempotency_takeover_seconds=int(env.get("ZHUCAN_IDEMPOTENCY_TAKEOVER_SECONDS")
-                                             or 120),
-            max_active_requests=int(env.get("ZHUCAN_MAX_ACTIVE_REQUESTS") or 16),
+            token_ttl_seconds=_count(env, "ZHUCAN_TOKEN_TTL_SECONDS", 12 * 3600),
+            db_pool_size=_count(env, "ZHUCAN_DB_POOL_SIZE", 10),
+            idempotency_takeover_seconds=_count(env, "ZHUCAN_IDEMPOTENCY_TAKEOVER_SECONDS", 120),
+            max_active_requests=_count(env, "ZHUCAN_MAX_ACTIVE_REQUESTS", 16),
         )
         ZoneInfo(base.timezone)  # fail at start-up on an unknown zone, not at the first order
         key = env.get("ZHUCAN_SECRET_KEY") or _kept_secret(base)
         return cls(**{**base.__dict__, "secret_key": key})
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    """A whole number of at least 1 from `name`, refused at start-up otherwise: a worker told
+    to admit 0 requests, or to keep 0 connections, would hang at the first request instead."""
+    raw = env.get(name) or str(default)
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, got {raw!r}")
+    return int(raw)
 
 
 def _kept_secret(settings: Settings) -> str:

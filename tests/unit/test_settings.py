@@ -3,6 +3,8 @@
 import logging
 import stat
 
+import pytest
+
 from zhucan.settings import Settings
 
 
@@ -53,3 +55,13 @@ def test_a_key_written_by_a_process_starting_at_the_same_moment_is_adopted(tmp_p
     (tmp_path / "zhucan.db.secret").write_text("written-by-the-other-worker\n")
     settings = Settings.from_env({"ZHUCAN_DATABASE_URL": f"sqlite:///{db}"})
     assert settings.secret_key == "written-by-the-other-worker"
+
+
+def test_counts_below_one_or_not_numbers_are_refused_at_start_naming_the_variable(tmp_path):
+    env = {"ZHUCAN_DATABASE_URL": f"sqlite:///{tmp_path / 'z.db'}", "ZHUCAN_SECRET_KEY": "k"}
+    assert Settings.from_env(env).max_active_requests == 16
+    assert Settings.from_env(env | {"ZHUCAN_MAX_ACTIVE_REQUESTS": "4"}).max_active_requests == 4
+    for name, raw in (("ZHUCAN_MAX_ACTIVE_REQUESTS", "0"), ("ZHUCAN_DB_POOL_SIZE", "-3"),
+                      ("ZHUCAN_TOKEN_TTL_SECONDS", "12h")):
+        with pytest.raises(ValueError, match=f"{name} must be a whole number of at least 1"):
+            Settings.from_env(env | {name: raw})
