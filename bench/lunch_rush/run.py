@@ -309,8 +309,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             workers = [p.pid for p in psutil.Process(server.pid).children(recursive=True)
                        if "resource_tracker" not in " ".join(p.cmdline())] or [server.pid]
+            # --gil: samples only while the worker holds the GIL, i.e. its CPU; without it the
+            # idle event loop's waits fill the profile.
             spy = subprocess.Popen(
-                [str(ZHUCAN.with_name("py-spy")), "record", "--nonblocking", "--format", "raw", "--rate", "200",
+                [str(ZHUCAN.with_name("py-spy")), "record", "--nonblocking", "--gil",
+                 "--format", "raw", "--rate", "200",
                  "--pid", str(workers[0]), "--duration", str(int(args.warmup + args.duration)),
                  "--output", str(args.profile)], stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL)
