@@ -399,10 +399,12 @@ def pg_replay(database_url: str, script: str, picks: int, seconds: int, clients:
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
     latency = re.search(r"latency average = ([\d.]+) ms", out)
     failed = re.search(r"number of failed transactions: (\d+)", out)
+    processed = re.search(r"number of transactions actually processed: (\d+)", out)
     if done.returncode != 0 or tps is None:
         raise RuntimeError(f"pgbench failed ({done.returncode}):\n{out[-3000:]}\nscript: {f.name}")
     return {"tool": f"pgbench -M prepared -c {clients} -j {threads}",
             "orders_per_s": float(tps.group(1)),
+            "orders": int(processed.group(1)) if processed else round(float(tps.group(1)) * seconds),
             "latency_avg_ms": float(latency.group(1)) if latency else None,
             "failed": int(failed.group(1)) if failed else 0, "script": f.name}
 

@@ -250,6 +250,62 @@ class MemorySampler(threading.Thread):
                 for pid, rss in sorted(self.peak.items())]
 
 
+class CpuOfProcesses(threading.Thread):
+    """CPU seconds used meanwhile by every process with one of `names` (PostgreSQL's server and
+    its backends, pgbench), sampled every 0.2 s: a backend that exits keeps its last sample, one
+    that starts counts from its first."""
+
+    def __init__(self, *names: str):
+        super().__init__(daemon=True)
+        self.names = set(names)
+        self.first: dict[tuple[int, str], float] = {}
+        self.last: dict[tuple[int, str], float] = {}
+        self.stop = threading.Event()
+
+    def sample(self) -> None:
+        for p in psutil.process_iter(["name"]):
+            if p.info["name"] in self.names:
+                try:
+                    times = p.cpu_times()
+                except psutil.Error:
+                    continue
+                key = (p.pid, p.info["name"])
+                self.last[key] = times.user + times.system
+                self.first.setdefault(key, self.last[key])
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.sample()
+            self.stop.wait(0.2)
+
+    def finish(self) -> dict[str, float]:
+        """Stop; CPU seconds by process name."""
+        self.stop.set()
+        self.join()
+        self.sample()
+        used = {name: 0.0 for name in self.names}
+        for key, cpu in self.last.items():
+            used[key[1]] += cpu - self.first[key]
+        return {name: round(cpu, 2) for name, cpu in used.items()}
+
+
+def cpu_ms_per_order(result: dict) -> dict:
+    """What one order placed cost each process in the run (mix, warm-up and drain included),
+    and the database in the ceiling's replay: the budget the service shares two cores in."""
+    run = result["run"]
+    orders = run["orders_placed_all"] or 1
+    workers = sum(p["cpu_s"] for p in result["server_processes"] if p["role"] == "worker")
+    per_order = {"worker": workers, "load generator": run["generator_cpu_s"]}
+    if "database_cpu_s" in result:
+        per_order["database"] = result["database_cpu_s"]
+    budget = {"run": {k: round(v / orders * 1000, 2) for k, v in per_order.items()}}
+    ceiling = result.get("ceiling", {})
+    if ceiling.get("cpu_s"):
+        budget["ceiling"] = {k: round(v / ceiling["orders"] * 1000, 2)
+                             for k, v in ceiling["cpu_s"].items()}
+    return budget
+
+
 def http_json(url: str, token: str) -> dict:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=120) as r:
@@ -292,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     server = start_server(args, env, port, server_log)
     sampler = MemorySampler(server.pid)
     sampler.start()
+    database_cpu = CpuOfProcesses("postgres") if engine_name == "postgresql" else None
+    if database_cpu:
+        database_cpu.start()
     try:
         plan = {"base_url": f"http://127.0.0.1:{port}", "district": district,
                 "rate": args.rate, "concurrency": args.concurrency, "duration": args.duration,
@@ -328,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
         sampler.stop.set()
         sampler.join()
         result["server_processes"] = sampler.report()
+        if database_cpu:
+            result["database_cpu_s"] = database_cpu.finish()["postgres"]
         verify = http_json(f"http://127.0.0.1:{port}/api/v1/ledger/verify",
                            district["admin_token"])
         result["ledger"] = {k: verify[k] for k in ("balanced", "accounts", "entries")} | {
@@ -345,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.ceiling_seconds} s …", flush=True)
         result["ceiling"] = run_ceiling(args, engine_name, log, captured, picks)
         result["ratio"] = result["run"]["orders_per_s"] / result["ceiling"]["orders_per_s"]
+    result["cpu_ms_per_order"] = cpu_ms_per_order(result)
     result["load_after"] = os.getloadavg()
     print_report(result)
     if args.out:
@@ -359,7 +421,9 @@ def run_ceiling(args, engine_name: str, log: list, captured, picks) -> dict:
     tmpl = ceiling.template(log, captured, style)
     if engine_name == "sqlite":
         path = args.database_url.removeprefix("sqlite:///").removeprefix("sqlite://")
-        return ceiling.sqlite_replay(path, tmpl, picks, captured, args.ceiling_seconds)
+        cpu = time.process_time()
+        replayed = ceiling.sqlite_replay(path, tmpl, picks, captured, args.ceiling_seconds)
+        return replayed | {"cpu_s": {"database (sqlite3 in Python)": time.process_time() - cpu}}
     import asyncpg
 
     script, names = ceiling.pgbench_script(tmpl, captured)
@@ -372,8 +436,12 @@ def run_ceiling(args, engine_name: str, log: list, captured, picks) -> dict:
             await conn.close()
 
     asyncio.run(load_picks())
-    return ceiling.pg_replay(args.database_url, script, len(picks), args.ceiling_seconds,
-                             args.ceiling_clients)
+    cpu = CpuOfProcesses("postgres", "pgbench")
+    cpu.start()
+    replayed = ceiling.pg_replay(args.database_url, script, len(picks), args.ceiling_seconds,
+                                 args.ceiling_clients)
+    used = cpu.finish()
+    return replayed | {"cpu_s": {"database": used["postgres"], "pgbench": used["pgbench"]}}
 
 
 def _ms(v) -> str:
@@ -410,6 +478,10 @@ def print_report(r: dict) -> None:
           f"entries={r['ledger']['entries']} {r['ledger']['problems'] or ''}")
     print(f"  one order: {r['statements_per_order']} SQL statements, "
           f"{r['transactions_per_order']} transactions")
+    budget = r["cpu_ms_per_order"]
+    print("  CPU ms per order placed: " + ", ".join(f"{k} {v}" for k, v in budget["run"].items())
+          + (f"; in the ceiling: " + ", ".join(f"{k} {v}" for k, v in budget["ceiling"].items())
+             if "ceiling" in budget else ""))
     if "ceiling" in r:
         c = r["ceiling"]
         print(f"  ceiling (same SQL replayed, {c['tool']}): {c['orders_per_s']:.1f} orders/s"

@@ -32,3 +32,6 @@ def test_a_short_run_completes_with_a_balanced_ledger(tmp_path):
     assert result["statements_per_order"] > 10 and result["transactions_per_order"] == 2
     assert result["ceiling"]["orders_per_s"] > 0
     assert all(p["peak_rss_mb"] > 0 for p in result["server_processes"])
+    budget = result["cpu_ms_per_order"]
+    assert budget["run"]["worker"] > 0 and budget["run"]["load generator"] > 0
+    assert budget["ceiling"]["database (sqlite3 in Python)"] > 0
