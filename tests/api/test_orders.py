@@ -3,7 +3,8 @@ Every test that moves money checks /ledger/verify afterwards."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.meals import (
     assert_ledger_balanced,
@@ -20,6 +21,7 @@ from tests.meals import (
 )
 from zhucan.clock import now_utc
 from zhucan.money.tables import Account
+from zhucan.ordering import api as ordering_api
 from zhucan.ordering.idempotency import fingerprint
 from zhucan.ordering.schemas import OrderIn
 from zhucan.ordering.tables import IdempotencyRecord
@@ -275,6 +277,31 @@ async def test_bad_input_names_the_field(factory):
 
 
 # ---------------------------------------------------------------- cancel and status
+
+
+async def test_a_slot_whose_serving_ended_today_is_refused_and_charges_nothing(
+        factory, monkeypatch):
+    elder = await _setup(factory)
+    await publish_menu(factory, [dish("D", 900)], slot="dinner")
+    await topup(factory, elder["elder_id"], 5000)
+    # "Now" is 18:30 on the day of the published menus.
+    evening = datetime.combine(tomorrow(), time(18, 30), ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr(ordering_api, "_today_and_now", lambda request: (evening.date(), evening))
+    lunch = await card_order(factory, elder)
+    assert lunch.status_code == 400
+    assert lunch.json()["detail"] == ("slot：今天的午餐已于 14:00 结束供应，不能再点；"
+                                      "请点之后的餐次或改日")
+    preview = await factory.client.post("/api/v1/orders/preview", json=order_body(
+        card_no=elder["card_no"], pin="246810"))
+    assert preview.status_code == 400 and "午餐已于 14:00 结束供应" in preview.json()["detail"]
+    assert (await balance(factory, elder["elder_id"]))["card_fen"] == 5000
+    dinner = await card_order(factory, elder, slot="dinner", items=[("D", 1)])
+    assert dinner.status_code == 201, dinner.text
+    unnamed = await card_order(factory, elder, slot=None, items=[("D", 1)])
+    assert unnamed.status_code == 201 and unnamed.json()["slot"] == "dinner"
+    assert (await balance(factory, elder["elder_id"]))["card_fen"] == 5000 - dinner.json()[
+        "card_fen"] - unnamed.json()["card_fen"]
+    await assert_ledger_balanced(factory)
 
 
 async def _all_balances() -> dict[str, int]:

@@ -1,5 +1,8 @@
 from datetime import date, time
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from zhucan.menus import rules
 
 
@@ -18,6 +21,25 @@ def test_open_slots_follow_the_clock_today_only():
     assert rules.open_slots(today, today, time(12, 0)) == ["lunch", "dinner"]
     assert rules.open_slots(today, today, time(21, 0)) == []
     assert rules.open_slots(date(2026, 11, 26), today, time(21, 0)) == list(rules.SLOTS)
+
+
+def test_a_slot_served_today_closes_when_its_serving_ends():
+    today = date(2026, 11, 25)
+    assert rules.closed_slot_problem(today, "lunch", today, time(13, 59)) is None
+    assert rules.closed_slot_problem(today, "lunch", today, time(14, 0)) == (
+        "slot：今天的午餐已于 14:00 结束供应，不能再点；请点之后的餐次或改日")
+    assert rules.closed_slot_problem(today, "breakfast", today, time(18, 30)).startswith(
+        "slot：今天的早餐已于 09:30 结束供应")
+    assert rules.closed_slot_problem(date(2026, 11, 26), "breakfast", today, time(23, 59)) is None
+
+
+@given(st.sampled_from(rules.SLOTS), st.times(), st.integers(min_value=0, max_value=30))
+def test_a_slot_can_be_ordered_exactly_while_it_is_open(slot, now, days_ahead):
+    today = date(2026, 11, 25)
+    day = date.fromordinal(today.toordinal() + days_ahead)
+    problem = rules.closed_slot_problem(day, slot, today, now)
+    assert (problem is None) == (days_ahead > 0 or now < rules.SLOT_ENDS[slot])
+    assert (problem is None) == (slot in rules.open_slots(day, today, now))
 
 
 def test_diet_clash_names_the_dish_and_the_reason():

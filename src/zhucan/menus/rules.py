@@ -23,6 +23,15 @@ def open_slots(day: date, today: date, now: time) -> list[str]:
     return [s for s in SLOTS if now < SLOT_ENDS[s]]
 
 
+def closed_slot_problem(day: date, slot: str, today: date, now: time) -> str | None:
+    """Why `slot` of `day` (today or later) can no longer be ordered, or None: today's serving
+    of it has ended, and a meal ordered now would be charged but never cooked."""
+    if slot in open_slots(day, today, now):
+        return None
+    return (f"slot：今天的{SLOT_NAMES[slot]}已于 {SLOT_ENDS[slot]:%H:%M} 结束供应，不能再点；"
+            "请点之后的餐次或改日")
+
+
 def template_dates(today: date) -> list[date]:
     """The days a weekly template is expanded to: today through Sunday of next week.
 

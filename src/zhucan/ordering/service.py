@@ -225,6 +225,8 @@ async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Pr
                                        "address", "status")} | {"region": row["elder_region"]}
     if refusal := can_take_orders(row["active"], row["license_expires"], meal_date):
         raise Conflict(refusal, field="canteen")
+    if data.slot and (closed := menu_rules.closed_slot_problem(meal_date, data.slot, today, now)):
+        raise BadInput(closed, field="slot")
     slot = data.slot or await _open_slot(canteen["id"], meal_date, today, now)
     if elder["status"] != "active":
         raise Conflict("该老人的爱心卡已冻结（已去世或迁出），不能点餐")
