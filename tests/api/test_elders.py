@@ -147,6 +147,18 @@ async def test_unknown_elder_is_404(client, factory):
                    404, "999999")
 
 
+async def test_only_those_who_see_every_elder_learn_whether_an_id_exists(client, factory):
+    someone_elses = await factory.elder()
+    await factory.canteen("C1")
+    for role in ("volunteer", "family", "canteen_staff", "inspector"):
+        headers = await factory.headers(role, canteen="C1" if role == "canteen_staff" else None)
+        for elder_id in (someone_elses["elder_id"], 999999):
+            for path in (f"/api/v1/elders/{elder_id}", f"/api/v1/elders/{elder_id}/balance"):
+                response = await client.get(path, headers=headers)
+                assert response.status_code == 403, (role, path, response.text)
+                assert "999999" not in response.text
+
+
 async def test_list_shows_a_volunteer_only_linked_elders(client, factory):
     first = await factory.elder(name="赵一")
     await factory.elder(name="钱二")

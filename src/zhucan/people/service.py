@@ -139,10 +139,13 @@ def linked_elder_ids(staff_id: int):
 
 
 async def ensure_can_view(staff: Staff, elder_id: int) -> None:
-    """Admins and operators see every elder; volunteers and family only those linked to them."""
-    if not await Elder.exists().where(Elder.id == elder_id):
-        raise NotFound(f"没有编号为 {elder_id} 的老人")
+    """Admins and operators see every elder; volunteers and family only those linked to them.
+
+    Only those who see every elder learn whether an id exists: anyone else gets the same 403
+    for an unknown id as for someone else's elder, so ids cannot be probed for who is enrolled."""
     if staff.role in ("admin", "operator"):
+        if not await Elder.exists().where(Elder.id == elder_id):
+            raise NotFound(f"没有编号为 {elder_id} 的老人")
         return
     if staff.role in ("volunteer", "family") and await is_linked(elder_id, staff.id):
         return
