@@ -250,7 +250,7 @@ class Load:
             "kinds": kinds, "errors_by_status": errors,
             "transport_errors": dict(self.transport_errors),
             "replay_mismatches": self.replay_mismatches, "not_sent_inflight_cap": self.not_sent,
-            "unfinished_at_end": unfinished, "generator_cpu_s": round(cpu_s, 2),
+            "unfinished_at_end": unfinished, "generator_cpu_s": round(cpu_s, 3),
             "order_p99_ms_by_second": [
                 round(percentile(sorted(self.by_second[second]), 99) or 0)
                 for second in range(max(self.by_second, default=-1) + 1)],

@@ -246,7 +246,7 @@ class MemorySampler(threading.Thread):
 
     def report(self) -> list[dict]:
         return [{"pid": pid, "role": self.names.get(pid, "?"), "peak_rss_mb": round(rss / 2**20, 1),
-                 "cpu_s": round(self.cpu.get(pid, 0) - self.cpu_at_start.get(pid, 0), 1)}
+                 "cpu_s": round(self.cpu.get(pid, 0) - self.cpu_at_start.get(pid, 0), 3)}
                 for pid, rss in sorted(self.peak.items())]
 
 
