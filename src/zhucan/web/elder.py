@@ -49,6 +49,8 @@ HINTS = {
     "cash_allowed": "爱心卡、补贴和敬老分不够付这一餐，您又选了不付现金。"
                     "可以少点一些，或勾选“卡里钱不够时，我到柜台付现金”。",
     "card_no": "爱心卡号或密码不对，请再看一下卡上的号码。",
+    # The page shows the meal that can be ordered now, so say why the chosen one is gone.
+    "slot": "这一餐已经过了供应时间，或者还没有菜单，不能点了。下面是现在能点的一餐，请重新选菜。",
 }
 
 

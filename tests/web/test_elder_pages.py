@@ -1,0 +1,44 @@
+"""The elder's QR pages when the clock moves on between seeing the bill and confirming it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from tests.meals import assert_ledger_balanced, balance, dish, publish_menu, tomorrow, topup
+from zhucan.ordering import api as ordering_api
+from zhucan.web import elder as elder_pages
+
+
+def _clock(monkeypatch, hour: int, minute: int) -> None:
+    """Both the page and the order see this time on the day of the published menus."""
+    now = datetime.combine(tomorrow(), time(hour, minute), ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr(elder_pages, "_now", lambda request: now)
+    monkeypatch.setattr(ordering_api, "_today_and_now", lambda request: (now.date(), now))
+
+
+async def test_lunch_ending_before_the_confirmation_orders_nothing_and_offers_dinner(
+        client, factory, monkeypatch):
+    await factory.canteen("C1", name="幸福里老年食堂")
+    await publish_menu(factory, [dish("A", 1200, name="红烧鱼套餐")])
+    await publish_menu(factory, [dish("D", 900, name="番茄鸡蛋面")], slot="dinner")
+    elder = await factory.elder()
+    await topup(factory, elder["elder_id"], 5000)
+
+    _clock(monkeypatch, 13, 55)
+    assert "红烧鱼套餐" in (await client.get("/c/C1")).text
+    bill = await client.post("/c/C1/preview", data={
+        "card_no": elder["card_no"], "pin": "246810", "qty_A": "1",
+        "meal_date": str(tomorrow()), "slot": "lunch", "cash_allowed": "1"})
+    assert bill.status_code == 200, bill.text
+    confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', bill.text))
+    assert confirm["slot"] == "lunch" and confirm["qty_A"] == "1"
+
+    _clock(monkeypatch, 14, 1)
+    refused = await client.post("/c/C1/order", data=confirm)
+    assert refused.status_code == 400
+    assert "这一餐已经过了供应时间" in refused.text and "slot：" not in refused.text
+    assert "番茄鸡蛋面" in refused.text  # the page now offers the meal that can still be ordered
+    assert (await balance(factory, elder["elder_id"]))["card_fen"] == 5000
+    await assert_ledger_balanced(factory)
