@@ -248,6 +248,36 @@ def users_add(username: str, role: str, canteen: str | None) -> None:
     click.echo(f"created {staff.role} {staff.username}")
 
 
+def _set_active(username: str, active: bool) -> None:
+    from zhucan.audit.rules import cli_actor
+    from zhucan.errors import DomainError
+    from zhucan.people.service import set_staff_active
+
+    async def work(_: Settings) -> bool:
+        return await set_staff_active(username, active, actor=cli_actor())
+
+    try:
+        changed = run_with_database(work)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    state = "enabled" if active else "disabled"
+    click.echo(f"{state} {username}" if changed else f"{username} was already {state}")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Lock a staff account out at once: no sign-in, and its tokens stop working."""
+    _set_active(username, False)
+
+
+@users.command("enable")
+@click.argument("username")
+def users_enable(username: str) -> None:
+    """Let a disabled staff account sign in again."""
+    _set_active(username, True)
+
+
 @main.group()
 def subsidies() -> None:
     """The monthly run of the subsidy programme."""

@@ -4,7 +4,10 @@ import pytest
 
 from tests.conftest import TEST_SECRET
 from tests.problems import assert_problem
-from zhucan.people.auth import ROLE_NAMES, issue_token
+from zhucan.canteens.tables import Canteen
+from zhucan.people.auth import ROLE_NAMES, Staff, issue_token
+from zhucan.people.service import set_staff_active
+from zhucan.people.tables import StaffUser
 
 ROLES = ["admin", "operator", "volunteer", "family", "canteen_staff", "inspector"]
 
@@ -89,3 +92,40 @@ async def test_admin_only_endpoints_refuse_bad_credentials(client, factory, meth
     # None of the refused requests changed anything: the admin can still do it once.
     response = await client.request(method, path, json=body(), headers=await factory.admin())
     assert response.status_code in (200, 201), response.text
+
+
+async def test_a_disabled_account_is_refused_at_once_tokens_included(client, factory):
+    volunteer = await factory.staff("volunteer", username="vol-leaving")
+    headers = factory.headers_for(volunteer)
+    assert (await client.get("/api/v1/orders", headers=headers)).status_code == 200
+    assert await set_staff_active("vol-leaving", False, actor="admin") is True
+    assert_problem(await client.get("/api/v1/orders", headers=headers), 401, "该账号已停用")
+    assert_problem(await client.post("/api/v1/auth/token", json={
+        "username": "vol-leaving", "password": "password-123"}), 401)
+    assert await set_staff_active("vol-leaving", True, actor="admin") is True
+    assert (await client.get("/api/v1/orders", headers=headers)).status_code == 200
+    assert await set_staff_active("vol-leaving", True, actor="admin") is False
+    for action in ("staff.disable", "staff.enable"):
+        logged = (await client.get("/api/v1/audit", params={"action": action},
+                                   headers=await factory.admin())).json()["entries"]
+        assert [(e["actor"], e["target"]) for e in logged] == [("admin", "staff:vol-leaving")]
+
+
+async def test_a_changed_role_or_canteen_applies_to_the_next_request(client, factory):
+    await factory.canteen("C1")
+    await factory.canteen("C2")
+    cook = await factory.staff("canteen_staff", canteen="C1")
+    headers = factory.headers_for(cook)  # the token still says C1
+    kitchen = "/api/v1/canteens/{}/kitchen?date=2030-01-01&slot=lunch"
+    assert (await client.get(kitchen.format("C1"), headers=headers)).status_code == 200
+    c2 = await Canteen.select(Canteen.id).where(Canteen.code == "C2").first()
+    await StaffUser.update({StaffUser.canteen: c2["id"]}).where(StaffUser.id == cook.id)
+    assert (await client.get(kitchen.format("C1"), headers=headers)).status_code == 403
+    assert (await client.get(kitchen.format("C2"), headers=headers)).status_code == 200
+
+
+async def test_a_token_for_an_account_that_no_longer_exists_is_401(client, factory):
+    ghost = Staff(id=987654, username="ghost", role="admin")
+    token = issue_token(ghost, TEST_SECRET, 3600)
+    assert_problem(await client.get("/api/v1/elders", headers={
+        "Authorization": f"Bearer {token}"}), 401, "账号已不存在")

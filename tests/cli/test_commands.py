@@ -1,4 +1,4 @@
-"""`zhucan db upgrade`, `zhucan users add`, `zhucan load` and `zhucan demo` on both engines."""
+"""`zhucan db upgrade`, `zhucan users add|disable|enable`, `zhucan load` and `zhucan demo` on both engines."""
 
 import shutil
 from collections import Counter
@@ -31,6 +31,25 @@ async def test_users_add_takes_the_password_from_the_environment(cli):
         wrong = await client.post("/api/v1/auth/token",
                                   json={"username": "boss", "password": "wrong-horse-9"})
         assert wrong.status_code == 401
+
+
+async def test_users_disable_locks_out_an_account_and_its_token_until_enabled(cli):
+    assert cli.run("users", "add", "vol1", "--role", "volunteer",
+                   password="correct-horse-9").returncode == 0
+    async with cli.client() as client:
+        token = (await cli.login(client, "vol1", "correct-horse-9"))["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        assert (await client.get("/api/v1/orders", headers=headers)).status_code == 200
+        disabled = cli.run("users", "disable", "vol1")
+        assert disabled.returncode == 0 and "disabled vol1" in disabled.stdout
+        refused = await client.get("/api/v1/orders", headers=headers)
+        assert refused.status_code == 401 and "该账号已停用" in refused.json()["detail"]
+        again = cli.run("users", "disable", "vol1")
+        assert again.returncode == 0 and "already disabled" in again.stdout
+        assert cli.run("users", "enable", "vol1").returncode == 0
+        assert (await client.get("/api/v1/orders", headers=headers)).status_code == 200
+    unknown = cli.run("users", "disable", "nobody")
+    assert unknown.returncode != 0 and "没有用户名为 nobody 的工作人员账号" in unknown.stderr
 
 
 async def test_users_add_refusals_are_explained(cli):

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from tests.api.test_reports import _menu, _order
 from zhucan.clock import today
+from zhucan.people.service import set_staff_active
 from zhucan.settings import Settings
 
 TODAY = today(Settings().tz)
@@ -38,6 +39,15 @@ async def test_pages_need_an_admin_cookie(client, factory):
     response = await client.delete("/admin/session")
     assert response.status_code == 204 and "Max-Age=0" in response.headers["set-cookie"]
     assert (await client.get("/admin")).status_code == 401
+
+
+async def test_a_disabled_admin_cookie_opens_nothing(client, factory):
+    await _signed_in(client, factory)
+    assert (await client.get("/admin")).status_code == 200
+    await set_staff_active("admin", False, actor="cli:ops")
+    assert (await client.get("/admin")).status_code == 401
+    data = await client.get("/admin/data/", follow_redirects=False)
+    assert data.status_code == 303 and data.headers["location"] == "/admin"
 
 
 async def test_compliance_dashboard_shows_grades_targets_and_lists(client, factory):

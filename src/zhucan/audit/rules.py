@@ -8,6 +8,8 @@ import getpass
 # hide an entry from the action filter of GET /audit.
 ACTIONS = {
     "staff.create": "创建工作人员账号",
+    "staff.disable": "停用工作人员账号",
+    "staff.enable": "恢复工作人员账号",
     "elder.create": "登记老人",
     "elder.link": "关联志愿者或家属账号",
     "canteen.create": "登记食堂",

@@ -14,6 +14,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from zhucan.clock import now_utc
+from zhucan.db import sql
 from zhucan.errors import Forbidden, NotAuthenticated
 
 TOKEN_ALGORITHM = "HS256"
@@ -66,6 +67,21 @@ def read_token(token: str, secret_key: str) -> Staff:
                  canteen_code=claims.get("canteen"))
 
 
+async def account_of(claimed: Staff) -> Staff:
+    """The staff member behind a valid token, as the account is now: a disabled or deleted
+    account is refused at once rather than when its tokens expire, and a changed role or
+    canteen applies to the next request."""
+    row = await sql.fetchrow(
+        "SELECT s.username, s.role, s.active, c.code AS canteen_code FROM staff_user s"
+        " LEFT JOIN canteen c ON c.id = s.canteen WHERE s.id = $1", claimed.id)
+    if row is None or row["username"] != claimed.username:
+        raise NotAuthenticated("登录令牌对应的账号已不存在，请重新登录")
+    if not row["active"]:
+        raise NotAuthenticated("该账号已停用，请联系管理员")
+    return Staff(id=claimed.id, username=row["username"], role=row["role"],
+                 canteen_code=row["canteen_code"])
+
+
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
     """Sets `request.user` to the Staff of a valid bearer token, or None without one."""
 
@@ -77,7 +93,8 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthenticated("Authorization 头必须是 “Bearer <令牌>”")
         secret = connection.app.state.settings.secret_key
-        return AuthenticationResult(user=read_token(token.strip(), secret), auth=token)
+        staff = await account_of(read_token(token.strip(), secret))
+        return AuthenticationResult(user=staff, auth=token)
 
 
 ROLE_NAMES = {

@@ -20,6 +20,25 @@ from zhucan.settings import Settings
 # ---------------------------------------------------------------- staff
 
 
+async def set_staff_active(username: str, active: bool, *, actor: str) -> bool:
+    """Disable or re-enable a staff account; whether it changed. A disabled account cannot
+    sign in, and its tokens already issued are refused from the next request (auth.account_of)."""
+
+    async def write() -> bool:
+        row = await StaffUser.select(StaffUser.active).where(
+            StaffUser.username == username).first()
+        if row is None:
+            raise NotFound(f"没有用户名为 {username} 的工作人员账号")
+        if row["active"] == active:
+            return False
+        await StaffUser.update({StaffUser.active: active}).where(StaffUser.username == username)
+        await audit.record(actor, "staff.enable" if active else "staff.disable",
+                           f"staff:{username}")
+        return True
+
+    return await write_transaction(write)
+
+
 async def create_staff(data: StaffIn, *, actor: str = SYSTEM_ACTOR) -> Staff:
     canteen_id = None
     if data.role == "canteen_staff":

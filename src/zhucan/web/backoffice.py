@@ -46,7 +46,7 @@ from zhucan.errors import NotAuthenticated
 from zhucan.money import service as money
 from zhucan.money.tables import Account, Entry, Transfer
 from zhucan.ordering.tables import MealOrder, OrderLine
-from zhucan.people.auth import Staff, read_token, requires
+from zhucan.people.auth import Staff, account_of, read_token, requires
 from zhucan.regions.tables import Region
 from zhucan.reports import service as reports
 
@@ -54,13 +54,14 @@ ADMIN_COOKIE = "zhucan_admin"
 COOKIE_PATH = "/admin"
 
 
-def admin_from_cookie(connection: ASGIConnection) -> Staff | None:
-    """The admin whose token the page cookie holds, or None (no cookie, expired, not admin)."""
+async def admin_from_cookie(connection: ASGIConnection) -> Staff | None:
+    """The admin whose token the page cookie holds, or None (no cookie, expired, an account
+    disabled since or no longer an admin)."""
     token = connection.cookies.get(ADMIN_COOKIE)
     if not token:
         return None
     try:
-        staff = read_token(token, connection.app.state.settings.secret_key)
+        staff = await account_of(read_token(token, connection.app.state.settings.secret_key))
     except NotAuthenticated:
         return None
     return staff if staff.role == "admin" else None
@@ -71,7 +72,7 @@ class NotSignedIn(Exception):
 
 
 async def _admin_cookie(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    if admin_from_cookie(connection) is None:
+    if await admin_from_cookie(connection) is None:
         raise NotSignedIn
 
 
@@ -153,7 +154,7 @@ class BackOffice(Controller):
     @get("/welfare", operation_id="adminWelfarePage", summary="后台：关爱提醒")
     async def welfare(self, request: Request) -> Template:
         as_of = _today(request)
-        alerts = await reports.welfare_alerts(admin_from_cookie(request), as_of, None)
+        alerts = await reports.welfare_alerts(await admin_from_cookie(request), as_of, None)
         return Template("admin_welfare.html", context={"alerts": alerts, "as_of": as_of})
 
     @get("/policy", operation_id="adminPolicyPage", summary="后台：补贴政策")
@@ -217,7 +218,7 @@ def _data_app():
 
 @asgi("/admin/data", is_mount=True, copy_scope=True)
 async def data_browser(scope: Scope, receive: Receive, send: Send) -> None:
-    staff = admin_from_cookie(ASGIConnection(scope))
+    staff = await admin_from_cookie(ASGIConnection(scope))
     if staff is None or scope["raw_path"] == b"/admin/data":
         # Signed out: sign in on /admin. Signed in: the app's relative links need the slash.
         location = b"/admin/data/" if staff else b"/admin"
