@@ -16,8 +16,8 @@ from qrcode.constants import ERROR_CORRECT_M
 
 from zhucan.canteens.rules import SUNSHINE_LEVELS
 from zhucan.canteens.schemas import CanteenSummary
+from zhucan.compliance.rules import ANNUAL_NAMES
 from zhucan.errors import DomainError
-from zhucan.web.labels import ANNUAL_GRADES
 
 # A5 (148 × 210 mm) at 200 dpi: sharp on an office printer, twice the pixels of 150 dpi.
 DPI = 200
@@ -175,7 +175,7 @@ def render_poster(data: PosterData) -> bytes:
     half = (width - 3 * margin) // 2
     colour = GRADE_COLOURS.get(data.annual_grade, GRADE_COLOURS[None])
     draw.rounded_rectangle((margin, y, margin + half, y + badge_h), radius=28, fill=colour)
-    grade = ANNUAL_GRADES.get(data.annual_grade, ANNUAL_GRADES[None])
+    grade = ANNUAL_NAMES.get(data.annual_grade, ANNUAL_NAMES[None])
     _label(draw, margin, y, half, "食品安全等级", grade, "white")
     right = 2 * margin + half
     draw.rounded_rectangle((right, y, right + half, y + badge_h), radius=28, outline=INK,

@@ -19,6 +19,8 @@ AnnualGrade = Literal["A", "B", "C", "rectifying"]
 
 TENTH = Decimal("0.1")
 DYNAMIC_NAMES = {"excellent": "优秀", "good": "良好", "fair": "一般", "ungraded": "不予评级"}
+# The annual grade as pages and posters print it; None: no grade yet.
+ANNUAL_NAMES = {"A": "A 级", "B": "B 级", "C": "C 级", "rectifying": "整改中", None: "未评级"}
 
 
 class RuleViolation(ValueError):

@@ -1,13 +1,13 @@
 """Chinese names of domain codes, for pages (the API keeps the codes)."""
 
 from zhucan.canteens.rules import KINDS, SIZES, SUNSHINE_LEVELS
+from zhucan.compliance.rules import ANNUAL_NAMES as ANNUAL_GRADES
+from zhucan.menus.rules import SLOT_NAMES as SLOTS
 
-ANNUAL_GRADES = {"A": "A 级", "B": "B 级", "C": "C 级", "rectifying": "整改中", None: "未评级"}
 DYNAMIC_GRADES = {"excellent": "优秀", "good": "良好", "fair": "一般", "ungraded": "不评级",
                   None: "尚未检查"}
 # The official 量化分级 faces: 大笑 excellent, 微笑 good, 平脸 fair.
 FACES = {"excellent": "laugh", "good": "smile", "fair": "flat"}
-SLOTS = {"breakfast": "早餐", "lunch": "午餐", "dinner": "晚餐"}
 INSPECTION_KINDS = {"routine": "日常检查", "random": "双随机抽查", "special": "专项检查",
                     "reinspection": "复查"}
 VERDICTS = {"pass": "合格", "fail": "不合格", "na": "合理缺项"}
