@@ -480,7 +480,7 @@ def print_report(r: dict) -> None:
           f"{r['transactions_per_order']} transactions")
     budget = r["cpu_ms_per_order"]
     print("  CPU ms per order placed: " + ", ".join(f"{k} {v}" for k, v in budget["run"].items())
-          + (f"; in the ceiling: " + ", ".join(f"{k} {v}" for k, v in budget["ceiling"].items())
+          + ("; in the ceiling: " + ", ".join(f"{k} {v}" for k, v in budget["ceiling"].items())
              if "ceiling" in budget else ""))
     if "ceiling" in r:
         c = r["ceiling"]
