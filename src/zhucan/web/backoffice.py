@@ -52,6 +52,7 @@ from zhucan.reports import service as reports
 
 ADMIN_COOKIE = "zhucan_admin"
 COOKIE_PATH = "/admin"
+STAFF_SCOPE_KEY = "zhucan.admin"  # the signed-in admin, once the cookie was checked
 
 
 async def admin_from_cookie(connection: ASGIConnection) -> Staff | None:
@@ -72,8 +73,10 @@ class NotSignedIn(Exception):
 
 
 async def _admin_cookie(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    if await admin_from_cookie(connection) is None:
+    admin = await admin_from_cookie(connection)
+    if admin is None:
         raise NotSignedIn
+    connection.scope[STAFF_SCOPE_KEY] = admin  # the pages that need who it is read it here
 
 
 def _sign_in_page(_: Request, __: NotSignedIn) -> Template:
@@ -154,7 +157,7 @@ class BackOffice(Controller):
     @get("/welfare", operation_id="adminWelfarePage", summary="后台：关爱提醒")
     async def welfare(self, request: Request) -> Template:
         as_of = _today(request)
-        alerts = await reports.welfare_alerts(await admin_from_cookie(request), as_of, None)
+        alerts = await reports.welfare_alerts(request.scope[STAFF_SCOPE_KEY], as_of, None)
         return Template("admin_welfare.html", context={"alerts": alerts, "as_of": as_of})
 
     @get("/policy", operation_id="adminPolicyPage", summary="后台：补贴政策")
@@ -168,7 +171,6 @@ class BackOffice(Controller):
 
 # ---------------------------------------------------------------- piccolo_admin at /admin/data/
 
-STAFF_SCOPE_KEY = "zhucan.admin"
 
 
 class _Admin(BaseUser):
