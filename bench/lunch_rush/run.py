@@ -278,15 +278,17 @@ class CpuOfProcesses(threading.Thread):
             self.sample()
             self.stop.wait(0.2)
 
-    def finish(self) -> dict[str, float]:
-        """Stop; CPU seconds by process name."""
+    def finish(self) -> dict[str, float | None]:
+        """Stop; CPU seconds by process name, None for a name never seen (a database on
+        another machine)."""
         self.stop.set()
         self.join()
         self.sample()
-        used = {name: 0.0 for name in self.names}
+        used: dict[str, float | None] = {name: None for name in self.names}
         for key, cpu in self.last.items():
-            used[key[1]] += cpu - self.first[key]
-        return {name: round(cpu, 2) for name, cpu in used.items()}
+            name = key[1]
+            used[name] = (used[name] or 0.0) + cpu - self.first[key]
+        return {name: None if cpu is None else round(cpu, 2) for name, cpu in used.items()}
 
 
 def cpu_ms_per_order(result: dict) -> dict:
@@ -296,13 +298,13 @@ def cpu_ms_per_order(result: dict) -> dict:
     orders = run["orders_placed_all"] or 1
     workers = sum(p["cpu_s"] for p in result["server_processes"] if p["role"] == "worker")
     per_order = {"worker": workers, "load generator": run["generator_cpu_s"]}
-    if "database_cpu_s" in result:
+    if result.get("database_cpu_s") is not None:
         per_order["database"] = result["database_cpu_s"]
     budget = {"run": {k: round(v / orders * 1000, 2) for k, v in per_order.items()}}
     ceiling = result.get("ceiling", {})
     if ceiling.get("cpu_s"):
         budget["ceiling"] = {k: round(v / ceiling["orders"] * 1000, 2)
-                             for k, v in ceiling["cpu_s"].items()}
+                             for k, v in ceiling["cpu_s"].items() if v is not None}
     return budget
 
 
