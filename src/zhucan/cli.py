@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -276,6 +277,20 @@ def users_disable(username: str) -> None:
 def users_enable(username: str) -> None:
     """Let a disabled staff account sign in again."""
     _set_active(username, True)
+
+
+@main.command("prune-keys")
+def prune_keys() -> None:
+    """Forget Idempotency-Keys older than ZHUCAN_IDEMPOTENCY_KEEP_DAYS (default 7); run daily."""
+    from zhucan.clock import now_utc
+    from zhucan.ordering.idempotency import prune
+
+    async def work(settings: Settings) -> tuple[datetime, int]:
+        cutoff = now_utc() - timedelta(days=settings.idempotency_keep_days)
+        return cutoff, await prune(cutoff)
+
+    cutoff, forgotten = run_with_database(work)
+    click.echo(f"forgot {forgotten} Idempotency-Keys claimed before {cutoff:%Y-%m-%d %H:%M} UTC")
 
 
 @main.group()

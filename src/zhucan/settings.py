@@ -26,6 +26,9 @@ class Settings:
     # An Idempotency-Key claimed this long ago and still unanswered belongs to a request whose
     # process died (a crash, a kill); a retry may then take it over. Longer than any request.
     idempotency_takeover_seconds: int = 120
+    # Idempotency-Keys are kept this many days, then `zhucan prune-keys` forgets them: a retry
+    # comes within minutes, and each kept reply costs about 1 KB per order (docs/operations.md).
+    idempotency_keep_days: int = 7
     # Requests one worker works on at once; more wait their turn (zhucan/admission.py).
     max_active_requests: int = 16
 
@@ -52,6 +55,7 @@ class Settings:
             token_ttl_seconds=_count(env, "ZHUCAN_TOKEN_TTL_SECONDS", 12 * 3600),
             db_pool_size=_count(env, "ZHUCAN_DB_POOL_SIZE", 10),
             idempotency_takeover_seconds=_count(env, "ZHUCAN_IDEMPOTENCY_TAKEOVER_SECONDS", 120),
+            idempotency_keep_days=_count(env, "ZHUCAN_IDEMPOTENCY_KEEP_DAYS", 7),
             max_active_requests=_count(env, "ZHUCAN_MAX_ACTIVE_REQUESTS", 16),
         )
         ZoneInfo(base.timezone)  # fail at start-up on an unknown zone, not at the first order

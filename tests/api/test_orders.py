@@ -22,6 +22,7 @@ from tests.meals import (
 from zhucan.clock import now_utc
 from zhucan.money.tables import Account
 from zhucan.ordering import api as ordering_api
+from zhucan.ordering import idempotency
 from zhucan.ordering.idempotency import fingerprint
 from zhucan.ordering.schemas import OrderIn
 from zhucan.ordering.tables import IdempotencyRecord
@@ -160,6 +161,36 @@ async def test_key_still_in_flight_is_409(factory):
     response = await place(factory, body, key={"Idempotency-Key": "busy-key"})
     assert response.status_code == 409
     assert "仍在处理中" in response.json()["detail"]
+
+
+async def test_keys_older_than_the_retention_are_forgotten_and_recent_ones_still_replay(
+        factory, monkeypatch):
+    elder = await _setup(factory)
+    await topup(factory, elder["elder_id"], 10_000)
+    body = order_body(card_no=elder["card_no"], pin="246810")
+    old_keys, recent_key = [new_key() for _ in range(5)], new_key()
+    old_orders = [(await place(factory, body | {"note": str(i)}, key=key)).json()
+                  for i, key in enumerate(old_keys)]
+    recent = await place(factory, body, key=recent_key)
+    claimed_before = now_utc() - timedelta(days=7)
+    await IdempotencyRecord.update({IdempotencyRecord.created_at: claimed_before
+                                    - timedelta(seconds=1)}).where(
+        IdempotencyRecord.key.is_in([k["Idempotency-Key"] for k in old_keys]))
+    monkeypatch.setattr(idempotency, "PRUNE_BATCH", 2)  # several batches, one partly empty
+
+    assert await idempotency.prune(claimed_before) == 5
+    assert await idempotency.prune(claimed_before) == 0
+    replay = await place(factory, body, key=recent_key)
+    assert replay.headers.get("idempotent-replayed") == "true"
+    assert replay.json() == recent.json()
+    card_before = (await balance(factory, elder["elder_id"]))["card_fen"]
+    # A forgotten key is a new request: the retry places (and pays for) another order.
+    again = await place(factory, body | {"note": "0"}, key=old_keys[0])
+    assert again.status_code == 201 and "idempotent-replayed" not in again.headers
+    assert again.json()["order_id"] not in {o["order_id"] for o in old_orders}
+    assert (await balance(factory, elder["elder_id"]))["card_fen"] == (
+        card_before - again.json()["card_fen"])
+    await assert_ledger_balanced(factory)
 
 
 async def test_wrong_pin_is_401_and_five_lock_the_card_423(factory):

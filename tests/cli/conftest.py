@@ -17,6 +17,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.conftest import PG_ADMIN_URL, TEST_SECRET, TestDatabase, _pg_url
 from zhucan.app import create_app
+from zhucan.db.engine import bind, close_engine, make_engine, open_engine
 from zhucan.settings import Settings
 
 ZHUCAN = str(Path(sys.executable).with_name("zhucan"))  # the console script pip installed
@@ -44,6 +45,18 @@ class Cli:
         app = create_app(Settings(database_url=self.url, secret_key=TEST_SECRET))
         async with AsyncTestClient(app=app, base_url="http://zhucan.test") as client:
             yield client
+
+    @asynccontextmanager
+    async def tables(self) -> AsyncIterator[None]:
+        """Piccolo's tables bound to the database the command wrote to, on the test's loop
+        (the client's app runs its pool on another)."""
+        engine = make_engine(self.url)
+        bind(engine)
+        await open_engine(engine, pool_size=1)
+        try:
+            yield
+        finally:
+            await close_engine(engine)
 
     async def login(self, client: AsyncTestClient, username: str, password: str) -> dict:
         response = await client.post("/api/v1/auth/token",

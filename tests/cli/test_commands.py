@@ -1,12 +1,16 @@
-"""`zhucan db upgrade`, `zhucan users add|disable|enable`, `zhucan load` and `zhucan demo` on both engines."""
+"""`zhucan db upgrade`, `zhucan users add|disable|enable`, `zhucan load`, `zhucan demo` and
+`zhucan prune-keys` on both engines."""
 
 import shutil
 from collections import Counter
+from datetime import timedelta
 
 import zxingcpp
 from PIL import Image
 
 from tests.conftest import requires_cjk_font
+from zhucan.clock import now_utc
+from zhucan.ordering.tables import IdempotencyRecord
 from zhucan.settings import PROJECT_ROOT
 
 
@@ -50,6 +54,22 @@ async def test_users_disable_locks_out_an_account_and_its_token_until_enabled(cl
         assert (await client.get("/api/v1/orders", headers=headers)).status_code == 200
     unknown = cli.run("users", "disable", "nobody")
     assert unknown.returncode != 0 and "没有用户名为 nobody 的工作人员账号" in unknown.stderr
+
+
+async def test_prune_keys_forgets_keys_older_than_the_configured_days(cli):
+    assert cli.run("db", "upgrade").returncode == 0
+    async with cli.tables():
+        for key, age in (("four-days-old", timedelta(days=4)), ("two-days-old", timedelta(days=2))):
+            await IdempotencyRecord.insert(IdempotencyRecord(
+                endpoint="POST /orders", key=key, fingerprint="f", claim="c", status_code=201,
+                response="{}", created_at=now_utc() - age))
+        pruned = cli.run("prune-keys", env={"ZHUCAN_IDEMPOTENCY_KEEP_DAYS": "3"})
+        assert pruned.returncode == 0, pruned.stderr
+        assert "forgot 1 Idempotency-Keys" in pruned.stdout
+        left = await IdempotencyRecord.select(IdempotencyRecord.key)
+        assert [row["key"] for row in left] == ["two-days-old"]
+    default = cli.run("prune-keys")  # 7 days by default: the two-day-old key stays
+    assert default.returncode == 0 and "forgot 0 Idempotency-Keys" in default.stdout
 
 
 async def test_users_add_refusals_are_explained(cli):

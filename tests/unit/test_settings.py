@@ -62,6 +62,6 @@ def test_counts_below_one_or_not_numbers_are_refused_at_start_naming_the_variabl
     assert Settings.from_env(env).max_active_requests == 16
     assert Settings.from_env(env | {"ZHUCAN_MAX_ACTIVE_REQUESTS": "4"}).max_active_requests == 4
     for name, raw in (("ZHUCAN_MAX_ACTIVE_REQUESTS", "0"), ("ZHUCAN_DB_POOL_SIZE", "-3"),
-                      ("ZHUCAN_TOKEN_TTL_SECONDS", "12h")):
+                      ("ZHUCAN_TOKEN_TTL_SECONDS", "12h"), ("ZHUCAN_IDEMPOTENCY_KEEP_DAYS", "0")):
         with pytest.raises(ValueError, match=f"{name} must be a whole number of at least 1"):
             Settings.from_env(env | {name: raw})

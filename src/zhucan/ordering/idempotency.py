@@ -11,7 +11,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from litestar import Request, Response
@@ -31,13 +31,17 @@ from zhucan.errors import (
 from zhucan.ordering.tables import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+# Keys forgotten per statement when pruning: on SQLite each batch holds the one writer, so the
+# orders of a lunch rush wait behind one batch at most, never behind the whole prune.
+PRUNE_BATCH = 1000
 
 
 # Required and constrained where Litestar checks it, so that the OpenAPI document says what a
 # valid key is and a missing or bad one is refused (400) before the PIN is looked at.
 IdempotencyKey = Annotated[str, HeaderParameter(
     name=HEADER, min_length=1, max_length=255, pattern=r"^[ -~]+$",
-    description="1–255 个可打印 ASCII 字符（如 UUID）；同一个键重试得到与第一次相同的结果")]
+    description="1–255 个可打印 ASCII 字符（如 UUID）；同一个键重试得到与第一次相同的结果。"
+                "键保留 7 天（可由运维配置），之后同一个键视为新请求")]
 # Added to the statuses every handler documents (errors.ERROR_RESPONSES).
 IDEMPOTENCY_RESPONSES = problem_responses(422)
 
@@ -133,3 +137,21 @@ async def once(request: Request, key: str, endpoint: str, principal: str, body: 
             & (IdempotencyRecord.claim == claim) & IdempotencyRecord.status_code.is_null()))
         raise
     return _reply(status_code, reply, replayed=False)
+
+
+async def prune(claimed_before: datetime) -> int:
+    """Forget every key claimed before `claimed_before`; how many were forgotten. A retry with a
+    forgotten key is a new request (the IETF draft lets a server expire keys if it says when:
+    docs/money.md). Batches go by id range, the primary key, so no index on `created_at` is
+    kept up to date by every order for a job that runs once a day."""
+    bounds = await sql.fetchrow(
+        "SELECT MIN(id) AS first, MAX(id) AS last FROM idempotency_record WHERE created_at < $1",
+        claimed_before)
+    if bounds is None or bounds["first"] is None:
+        return 0
+    forgotten = 0
+    for start in range(bounds["first"], bounds["last"] + 1, PRUNE_BATCH):
+        forgotten += len(await write_statement(
+            "DELETE FROM idempotency_record WHERE id >= $1 AND id < $2 AND created_at < $3 "
+            "RETURNING id", start, start + PRUNE_BATCH, claimed_before))
+    return forgotten
