@@ -417,6 +417,32 @@ async def test_get_order_access(factory):
                                      headers=await factory.admin())).status_code == 404
 
 
+async def test_only_those_who_see_every_order_learn_whether_an_order_id_exists(factory):
+    elder = await _setup(factory)
+    order_id = (await card_order(factory, elder)).json()["order_id"]
+    await factory.canteen("C2")
+    unknown_id = order_id + 1000
+    for role in ("volunteer", "family", "canteen_staff", "inspector"):
+        headers = await factory.headers(role, canteen="C2" if role == "canteen_staff" else None)
+        for method, suffix, body in (("GET", "", None), ("POST", "/cancel", None),
+                                     ("POST", "/status", {"status": "delivered"})):
+            replies = []
+            for some_id in (order_id, unknown_id):
+                response = await factory.client.request(
+                    method, f"/api/v1/orders/{some_id}{suffix}", json=body,
+                    headers=headers | new_key())
+                replies.append((response.status_code, response.json()["detail"]))
+            # Someone else's order and no order at all read exactly the same.
+            assert replies[0] == replies[1] and replies[0][0] == 403, (role, suffix, replies)
+    operator = await factory.headers("operator")
+    for method, suffix in (("GET", ""), ("POST", "/status")):
+        response = await factory.client.request(method, f"/api/v1/orders/{unknown_id}{suffix}",
+                                                json={"status": "ready"}, headers=operator)
+        assert response.status_code == 404 and str(unknown_id) in response.json()["detail"]
+    assert (await card_order(factory, elder)).status_code == 201  # nothing was cancelled
+    await assert_ledger_balanced(factory)
+
+
 # ---------------------------------------------------------------- kitchen
 
 

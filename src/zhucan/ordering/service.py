@@ -120,14 +120,18 @@ async def order_out(order_id: int) -> OrderOut:
 
 
 async def ensure_can_see_order(staff: Staff, order_id: int) -> None:
+    """Only those who see every order learn that an id is unknown (404). Anyone else gets the
+    403 of an order that is not theirs, so ids cannot be probed for a canteen's orders."""
     row = await sql.fetchrow("SELECT o.elder, c.code FROM meal_order o"
                              " JOIN canteen c ON c.id = o.canteen WHERE o.id = $1", order_id)
-    if row is None:
+    if row is None and staff.role in people.SEES_EVERY_ELDER:
         raise NotFound(f"没有编号为 {order_id} 的订单")
     if staff.role == "canteen_staff":
-        if staff.canteen_code != row["code"]:
+        if row is None or staff.canteen_code != row["code"]:
             raise Forbidden("食堂工作人员只能查看本食堂的订单")
         return
+    if row is None:
+        raise people.not_linked()
     await people.ensure_can_view(staff, row["elder"])
 
 
@@ -398,13 +402,14 @@ async def set_status(order_id: int, status: str, staff: Staff) -> OrderOut:
         order = await MealOrder.select(MealOrder.status, MealOrder.fulfilment, MealOrder.elder,
                                        MealOrder.canteen.code.as_alias("code")).where(
             MealOrder.id == order_id).first()
-        if order is None:
+        if order is None and staff.role in people.SEES_EVERY_ELDER:  # as ensure_can_see_order
             raise NotFound(f"没有编号为 {order_id} 的订单")
         if staff.role in rules.PROXY_ROLES and status in rules.DELIVERY_ONLY:
-            if not await people.is_linked(order["elder"], staff.id):
+            if order is None or not await people.is_linked(order["elder"], staff.id):
                 raise Forbidden("只能为与本账号关联的老人标记送餐结果")
-        elif staff.role != "canteen_staff" or staff.canteen_code != order["code"]:
-            raise Forbidden(f"只有该订单所在食堂（{order['code']}）的工作人员可以更新订单状态")
+        elif staff.role != "canteen_staff" or order is None or staff.canteen_code != order["code"]:
+            # No canteen code here: staff of another canteen would learn where an order is.
+            raise Forbidden("只有订单所在食堂的工作人员可以更新订单状态")
         if problem := rules.status_problem(order["status"], status, order["fulfilment"]):
             raise Conflict(problem, field="status")
         if status != order["status"]:

@@ -157,25 +157,33 @@ def linked_elder_ids(staff_id: int):
     return ElderLink.select(ElderLink.elder).where(ElderLink.staff == staff_id)
 
 
+# Those who see every elder, and every order; only they learn whether an id exists.
+SEES_EVERY_ELDER = ("admin", "operator")
+
+
+def not_linked() -> Forbidden:
+    return Forbidden("只能查看与本账号关联的老人")
+
+
 async def ensure_can_view(staff: Staff, elder_id: int) -> None:
     """Admins and operators see every elder; volunteers and family only those linked to them.
 
     Only those who see every elder learn whether an id exists: anyone else gets the same 403
     for an unknown id as for someone else's elder, so ids cannot be probed for who is enrolled."""
-    if staff.role in ("admin", "operator"):
+    if staff.role in SEES_EVERY_ELDER:
         if not await Elder.exists().where(Elder.id == elder_id):
             raise NotFound(f"没有编号为 {elder_id} 的老人")
         return
     if staff.role in ("volunteer", "family") and await is_linked(elder_id, staff.id):
         return
-    raise Forbidden("只能查看与本账号关联的老人")
+    raise not_linked()
 
 
 async def visible_elders(staff: Staff, today: date, q: str | None, limit: int) -> list[ElderOut]:
     query = Elder.select(*ELDER_COLUMNS).order_by(Elder.id).limit(limit)
     if staff.role in ("volunteer", "family"):
         query = query.where(Elder.id.is_in(linked_elder_ids(staff.id)))
-    elif staff.role not in ("admin", "operator"):
+    elif staff.role not in SEES_EVERY_ELDER:
         raise Forbidden("只有管理员、热线话务员和关联的志愿者、家属可以查看老人信息")
     if q:
         q = q.strip()
