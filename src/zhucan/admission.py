@@ -6,7 +6,8 @@ transaction then waits behind the event loop's work for all the others, row lock
 longer, and the worker completes fewer orders the more it is sent: at 300 orders/s offered,
 open loop, PostgreSQL, a backlog formed in the first seconds and grew without end, the worker
 completing about half as many orders as with 32 steady clients (docs/benchmarks.md). A waiting
-request costs nothing, so the worker keeps its best rate and a backlog drains.
+request costs nothing, so the worker keeps its best rate and a backlog drains. A request stops
+counting once its response starts: sending it out is the network's work, not the worker's.
 """
 
 from __future__ import annotations
@@ -35,8 +36,28 @@ def admission_control(limit: int):
             if scope["type"] != "http" or scope["path"] in UNLIMITED_PATHS:
                 await app(scope, receive, send)
                 return
-            async with slot():
-                await app(scope, receive, send)
+            semaphore = slot()
+            await semaphore.acquire()
+            held = True
+
+            def free() -> None:
+                nonlocal held
+                if held:
+                    held = False
+                    semaphore.release()
+
+            async def send_and_free(message) -> None:
+                # The response is built before it starts (zhucan streams none), so what is left
+                # is writing it out: a slow download on an old phone must not keep the next
+                # request waiting.
+                if message["type"] == "http.response.start":
+                    free()
+                await send(message)
+
+            try:
+                await app(scope, receive, send_and_free)
+            finally:
+                free()
 
         return admitted
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from zhucan.admission import admission_control
 
 
@@ -50,3 +52,40 @@ async def test_lifespan_messages_are_not_held_back():
     app = admission_control(1)(recorder)
     await asyncio.gather(_request(app, "/api/v1/orders/1"), _request(app, "", kind="lifespan"))
     assert recorder.most_active == 2
+
+
+async def test_a_slow_download_does_not_hold_up_the_next_request():
+    """A response whose body a slow client reads for a long time (a settlement export on 3G)
+    stops counting against the limit once its response has started."""
+    body_sent, downloaded = asyncio.Event(), asyncio.Event()
+    recorder = Recorder()
+
+    async def export(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"x" * 1000})
+
+    async def slow_client(message) -> None:
+        if message["type"] == "http.response.body":
+            body_sent.set()
+            await downloaded.wait()
+
+    async def route(scope, receive, send) -> None:
+        await (export if scope["path"] == "/export" else recorder)(scope, receive, send)
+
+    app = admission_control(1)(route)
+    download = asyncio.create_task(app({"type": "http", "path": "/export"}, None, slow_client))
+    await body_sent.wait()
+    await asyncio.wait_for(_request(app, "/api/v1/orders/1"), timeout=1)
+    assert recorder.started == ["/api/v1/orders/1"]
+    downloaded.set()
+    await download
+
+
+async def test_a_request_that_fails_before_answering_frees_its_place():
+    async def failing(scope, receive, send) -> None:
+        raise RuntimeError("boom")
+
+    app = admission_control(1)(failing)
+    for _ in range(3):  # would hang at the second if the place were kept
+        with pytest.raises(RuntimeError, match="boom"):
+            await asyncio.wait_for(_request(app, "/api/v1/orders/1"), timeout=1)
