@@ -23,7 +23,8 @@ STAMP = VENV / ".bootstrap-stamp"
 
 
 def bootstrap() -> None:
-    if sys.version_info < (3, 11):
+    # Run by whatever `python3` the machine has, so an older one gets a sentence, not a traceback.
+    if sys.version_info < (3, 11):  # noqa: UP036
         sys.exit(f"zhucan needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not (BIN / "python").exists():
