@@ -154,6 +154,21 @@ async def test_issue_refuses_bad_and_future_months(factory):
                                       headers=await factory.headers("operator"))).status_code == 403
 
 
+async def test_issue_refuses_months_before_the_first_policy_and_pays_nothing(factory):
+    elder = await factory.elder(categories=["dibao"])
+    # kitchens/policy.toml takes effect on 2024-01-01.
+    for month, words in (("2023-12", ["month", "2024-01-01", "没有补贴可发"]),
+                         ("1900-01", ["month", "YYYY-MM", "2000–2099"])):
+        assert_problem(await factory.client.post(
+            "/api/v1/subsidies/issue", json={"month": month}, headers=await factory.admin()),
+            400, *words)
+    assert await balance(factory, elder["elder_id"]) == {"card_fen": 0, "points": 0}
+    first = await factory.client.post("/api/v1/subsidies/issue", json={"month": "2024-01"},
+                                      headers=await factory.admin())
+    assert first.status_code == 200 and first.json()["elders"] == 1
+    await assert_ledger_balanced(factory)
+
+
 async def test_issue_twice_at_the_same_time_credits_once(factory):
     elders = [await factory.elder(age=age, categories=cats)
               for age, cats in [(70, ["tekun"]), (82, []), (93, ["dibian"]), (66, [])] * 3]

@@ -21,7 +21,9 @@ def _version(day: date, marker: int = 1):
 
 def test_months():
     assert rules.parse_month("2026-02") == date(2026, 2, 1)
-    for bad in ("2026-13", "2026-1", "26-01", "", "2026-00"):
+    assert rules.parse_month("2099-12") == date(2099, 12, 1)
+    assert add_months(rules.parse_month("2099-12"), 1) == date(2100, 1, 1)  # a report's end
+    for bad in ("2026-13", "2026-1", "26-01", "", "2026-00", "1900-01", "9999-12", "2100-01"):
         with pytest.raises(ValueError, match="YYYY-MM"):
             rules.parse_month(bad)
     assert add_months(date(2025, 11, 20), 2) == date(2026, 1, 1)
@@ -114,3 +116,12 @@ def test_time_bank():
     assert rules.timebank_problem(86, 85, False, today, today)[0] == "helper_elder_id"
     assert rules.timebank_problem(66, 66, True, today, today)[0] == "helper_elder_id"
     assert rules.timebank_problem(66, 85, False, date(2026, 11, 26), today)[0] == "service_date"
+
+
+def test_which_months_may_be_issued():
+    today, first = date(2026, 11, 25), date(2024, 1, 15)
+    problem = rules.issue_month_problem
+    assert problem(date(2026, 11, 1), today, first) is None  # this month
+    assert "还没到" in problem(date(2026, 12, 1), today, first)
+    assert problem(date(2024, 1, 1), today, first) is None  # the policy starts within it
+    assert "2024-01-15" in problem(date(2023, 12, 1), today, first)

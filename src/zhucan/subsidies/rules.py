@@ -19,14 +19,17 @@ ELDER_STATUS_NAMES = {"active": "正常", "deceased": "已去世", "moved": "已
 
 
 # What parse_month accepts, for the OpenAPI document (which then says it without running it).
-MONTH_PATTERN = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
+# This century only: a mistyped year is refused, not settled or paid (and 9999-12 has no next
+# month to end a report at).
+MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 
 
 def parse_month(text: str) -> date:
     """"2026-11" → 2026-11-01; ValueError with a Chinese message otherwise."""
-    match = re.fullmatch(r"([1-9][0-9]{3})-([0-9]{2})", text or "")  # no year 0 in a date
+    match = re.fullmatch(r"(20[0-9]{2})-([0-9]{2})", text or "")
     if not match or not 1 <= int(match[2]) <= 12:
-        raise ValueError(f"必须是 YYYY-MM 格式的月份（如 2026-11），收到 {text!r}")
+        raise ValueError(f"必须是 YYYY-MM 格式的月份（如 2026-11，年份在 2000–2099 之间），"
+                         f"收到 {text!r}")
     return date(int(match[1]), int(match[2]), 1)
 
 
@@ -73,6 +76,17 @@ def policy_change_problem(versions: list[SubsidyPolicy], effective_from: date,
 
 
 # ---------------------------------------------------------------- monthly issue
+
+
+def issue_month_problem(start: date, today: date, first_policy_from: date) -> str | None:
+    """Why the month starting `start` cannot be issued, or None. A month wholly before the first
+    policy had no allowance to pay; before, a mistyped year paid every elder out."""
+    if start > today:
+        return f"month：{month_key(start)} 还没到，不能提前发放"
+    if add_months(start, 1) <= first_policy_from:
+        return (f"month：{month_key(start)} 早于第一版补贴政策的生效日期 {first_policy_from}，"
+                "那时没有补贴可发")
+    return None
 
 
 @dataclass(frozen=True)

@@ -148,8 +148,9 @@ async def issue_month(month: str, today: date, tz: ZoneInfo, actor: str) -> Issu
         start = rules.parse_month(month)
     except ValueError as exc:
         raise BadInput(f"month：{exc}", field="month") from None
-    if start > today:
-        raise BadInput(f"month：{month} 还没到，不能提前发放", field="month")
+    first_policy_from = (await money.policy_versions())[0].effective_from
+    if problem := rules.issue_month_problem(start, today, first_policy_from):
+        raise BadInput(problem, field="month")
     expired = await expire_points(start, tz, actor)
     policy = await money.policy_in_force(start)
     await write_transaction(lambda: IssueRun.insert(IssueRun(
