@@ -122,18 +122,25 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^List should have at most (\d+) items?.*"), r"最多 \1 项"),
     (re.compile(r"^Extra inputs are not permitted$"), "不允许的字段"),
     # msgspec's messages, for query and path parameters.
-    (re.compile(r"^Expected `int`, got .*"), "必须是整数"),
-    (re.compile(r"^Expected `bool`, got .*"), "必须是 true 或 false"),
-    (re.compile(r"^Expected `str`, got .*"), "必须是字符串"),
+    (re.compile(r"^Expected `int( \| null)?`, got .*"), "必须是整数"),
+    (re.compile(r"^Expected `bool( \| null)?`, got .*"), "必须是 true 或 false"),
+    (re.compile(r"^Expected `str( \| null)?`, got .*"), "必须是字符串"),
     (re.compile(r"^Expected `str` of length >= (\d+)$"), r"至少 \1 个字符"),
     (re.compile(r"^Expected `str` of length <= (\d+)$"), r"最多 \1 个字符"),
     (re.compile(r"^Expected `\w+` >= (\S+)$"), r"必须大于或等于 \1"),
     (re.compile(r"^Expected `\w+` <= (\S+)$"), r"必须小于或等于 \1"),
     (re.compile(r"^Expected `str` matching regex '(.*)'$"), r"格式不符合 \1"),
     (re.compile(r"^Missing required header parameter '([^']+)'.*"), r"缺少请求头 \1"),
+    (re.compile(r"^Missing required query parameter '([^']+)'.*"), r"\1：缺少查询参数"),
+    (re.compile(r"^Missing required (?:path|cookie) parameter '([^']+)'.*"), r"\1：缺少参数"),
+    (re.compile(r"^Invalid multipart/form-data.*"), "表单数据格式有误"),
     (re.compile(r"^Invalid RFC3339 encoded date$"), "必须是 YYYY-MM-DD 格式的日期"),
     (re.compile(r"^Invalid enum value (.*)$"), r"不是允许的取值：\1"),
 ]
+
+
+# Without the parser's English account of where it stopped.
+MALFORMED_JSON = "请求体不是有效的 JSON"
 
 
 def chinese_message(message: str) -> str:
@@ -163,7 +170,7 @@ def _validation_problem(exc: ValidationException) -> Response:
     if errors:
         detail = "；".join(f"{e['field'] or '请求体'}：{e['message']}" for e in errors)
     elif "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():
-        detail = f"请求体不是有效的 JSON（{exc.detail}）"
+        detail = MALFORMED_JSON
     else:
         detail = chinese_message(str(exc.detail))
     return problem(400, detail, errors=errors)
@@ -178,13 +185,14 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ValidationException):
         return _validation_problem(exc)
     if isinstance(exc.__cause__, SerializationException):
-        return problem(400, f"请求体不是有效的 JSON（{exc.detail}）")
+        return problem(400, MALFORMED_JSON)
     status = exc.status_code
     detail = {
         401: "需要有效的登录令牌（Authorization: Bearer …）",
         403: "当前账号的角色不允许此操作",
         404: f"没有这个地址：{request.url.path}",
         405: f"{request.url.path} 不支持 {request.method} 请求",
+        413: "请求体过大",
     }.get(status, chinese_message(str(exc.detail)))
     if status >= 500:
         log.error("HTTP %s on %s %s: %s", status, request.method, request.url.path, exc.detail)
@@ -204,6 +212,15 @@ def out_of_range_handler(request: Request, exc: Exception) -> Response:
     return problem(400, "请求中的数值超出允许范围（编号、数量或金额过大），请核对后重试")
 
 
+def undecodable_body_handler(request: Request, exc: Exception) -> Response:
+    """The JSON parser meeting bytes that are not UTF-8 (e.g. a GBK-encoded body), or nesting
+    deeper than it follows, raises these rather than Litestar's SerializationException."""
+    if isinstance(exc, RecursionError) and "deserializing" not in str(exc):
+        return internal_error_handler(request, exc)
+    log.info("undecodable body on %s %s: %s", request.method, request.url.path, exc)
+    return problem(400, f"{MALFORMED_JSON}：须为 UTF-8 编码，且嵌套不能过深")
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "服务器出错，请稍后重试")
@@ -216,6 +233,8 @@ EXCEPTION_HANDLERS = {
     asyncpg.DataError: out_of_range_handler,  # raised by PostgreSQL
     asyncpg.exceptions._base.DataError: out_of_range_handler,  # raised by asyncpg's encoder
     OverflowError: out_of_range_handler,  # SQLite's "Python int too large to convert"
+    UnicodeDecodeError: undecodable_body_handler,
+    RecursionError: undecodable_body_handler,
     HTTPException: http_error_handler,
     Exception: internal_error_handler,
 }

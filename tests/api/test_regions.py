@@ -1,5 +1,7 @@
 """POST/GET /regions: the 区 → 街道/镇 → 社区/村 tree."""
 
+import re
+
 import pytest
 
 from tests.problems import assert_problem
@@ -47,12 +49,17 @@ async def test_bad_region_input_names_field_and_rule(client, factory, body, stat
     assert codes == ["D", "D-S", "D-S-C1", "D-S-C2"]
 
 
-@pytest.mark.parametrize("content", [b'{"code": "X",', b"not json", b"[1, 2]", b""])
-async def test_malformed_json_is_400(client, factory, content):
+@pytest.mark.parametrize("content", [
+    b'{"code": "X",', b"not json", b"[1, 2]", b"",
+    '{"code": "X", "name": "东区"}'.encode("gbk"),  # not UTF-8
+    b"[" * 100_000,  # nested deeper than any parser should follow
+])
+async def test_malformed_json_is_400_in_chinese(client, factory, content):
     response = await client.post("/api/v1/regions", content=content, headers=(
         await factory.admin()) | {"content-type": "application/json"})
     body = assert_problem(response, 400)
     assert "JSON" in body["detail"]
+    assert not re.search(r"[a-z]{4,}", body["detail"]), body["detail"]  # no parser English
 
 
 async def test_anyone_may_list_regions(client, factory):
@@ -60,3 +67,12 @@ async def test_anyone_may_list_regions(client, factory):
     assert (await client.get("/api/v1/regions")).status_code == 200
     response = await client.get("/api/v1/regions", headers=await factory.headers("volunteer"))
     assert response.status_code == 200
+
+
+async def test_wrong_query_types_and_oversized_bodies_are_explained_in_chinese(client, factory):
+    admin = await factory.admin()
+    assert_problem(await client.get("/api/v1/compliance/summary?year=abc", headers=admin),
+                   400, "year", "必须是整数")
+    too_big = await client.post("/api/v1/regions", content=b"[" + b" " * 11_000_000 + b"]",
+                                headers=admin | {"content-type": "application/json"})
+    assert_problem(too_big, 413, "请求体过大")

@@ -168,8 +168,11 @@ async def test_settlement_csv_and_xlsx_carry_the_json_figures(factory):
 async def test_settlement_refusals(factory):
     assert_problem(await factory.client.get("/api/v1/reports/settlement?month=2026-1",
                                             headers=await factory.admin()), 400, "month")
-    assert (await factory.client.get("/api/v1/reports/settlement",
-                                     headers=await factory.admin())).status_code == 400
+    for path in ("settlement", "settlement.csv", "settlement.xlsx"):  # 9999-12 has no end
+        assert_problem(await factory.client.get(f"/api/v1/reports/{path}?month=9999-12",
+                                                headers=await factory.admin()), 400, "month")
+    assert_problem(await factory.client.get("/api/v1/reports/settlement",
+                                            headers=await factory.admin()), 400, "month：缺少查询参数")
     assert (await factory.client.get("/api/v1/reports/settlement.xlsx?month=2026-01",
                                      headers=await factory.headers("operator"))).status_code == 403
     empty = await _settlement(factory, "2020-02")
