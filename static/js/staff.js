@@ -29,14 +29,24 @@
       error.hidden = true;
       try {
         const who = await zhucan.signIn(form.username.value.trim(), form.password.value);
-        const next = new URLSearchParams(location.search).get("next");
-        // Only a path on this site: never follow ?next= elsewhere.
         const home = (homes[who.role] || "/").replace("{canteen}", who.canteen || "");
-        location.assign(next && next.startsWith("/") && !next.startsWith("//") ? next : home);
+        location.assign(pathOnThisSite(new URLSearchParams(location.search).get("next")) || home);
       } catch (e) {
         showError(error, e);
       }
     });
+  }
+
+  function pathOnThisSite(next) {
+    /* ?next= only ever leads to a page of this site. Resolved the way the browser would follow
+       it, so "/\evil.example" (which browsers read as "//evil.example") is refused too. */
+    if (!next || !next.startsWith("/")) return null;
+    try {
+      const url = new URL(next, location.origin);
+      return url.origin === location.origin ? url.pathname + url.search + url.hash : null;
+    } catch (e) {
+      return null;
+    }
   }
 
   /* ---------------------------------------------------------------- ordering for an elder */

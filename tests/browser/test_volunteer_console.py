@@ -63,3 +63,17 @@ async def test_a_volunteer_orders_for_a_linked_elder_and_marks_it_delivered(page
     await shoot(page, "volunteer-delivered")
     assert (await MealOrder.select(MealOrder.status).where(
         MealOrder.id == first["id"]).first())["status"] == "delivered"
+
+
+async def test_sign_in_follows_next_only_to_a_page_of_this_site(page, factory):
+    await factory.staff("volunteer", username="xiaoli")
+    await factory.staff("volunteer", username="xiaozhao")
+    # "/\" is read by browsers as "//": a link to another site dressed as a path.
+    await sign_in(page, "xiaoli", then="/%5Cevil.example/phish")
+    await page.get_by_role("heading", name="我关联的老人").wait_for()
+    assert page.url.endswith("/v")  # the volunteer's own home, on this site
+    await page.context.clear_cookies()
+    await page.evaluate("sessionStorage.clear(); localStorage.clear()")
+    await sign_in(page, "xiaozhao", then="/v%3Ffrom%3Dlogin")
+    await page.get_by_role("heading", name="我关联的老人").wait_for()
+    assert page.url.endswith("/v?from=login")
