@@ -1,4 +1,5 @@
-"""The elder's QR pages when the clock moves on between seeing the bill and confirming it."""
+"""The elder's QR pages: what a Chinese keyboard types, and the clock moving on between seeing
+the bill and confirming it."""
 
 from __future__ import annotations
 
@@ -42,3 +43,20 @@ async def test_lunch_ending_before_the_confirmation_orders_nothing_and_offers_di
     assert "番茄鸡蛋面" in refused.text  # the page now offers the meal that can still be ordered
     assert (await balance(factory, elder["elder_id"]))["card_fen"] == 5000
     await assert_ledger_balanced(factory)
+
+
+async def test_full_width_digits_are_read_as_digits_and_odd_ones_are_explained(client, factory):
+    await factory.canteen("C1")
+    await publish_menu(factory, [dish("A", 1200, name="红烧鱼套餐")])
+    elder = await factory.elder()
+    await topup(factory, elder["elder_id"], 5000)
+    full_width = str.maketrans("0123456789", "０１２３４５６７８９")
+    form = {"card_no": elder["card_no"].translate(full_width), "pin": "２４６８１０",
+            "meal_date": str(tomorrow()), "slot": "lunch", "cash_allowed": "1"}
+    bill = await client.post("/c/C1/preview", data=form | {"qty_A": "２"})
+    assert bill.status_code == 200, bill.text
+    assert "¥24.00" in bill.text
+    for typed in ("²", "⑴", "三"):  # "²" used to pass isdigit() and then break int(): a 500
+        refused = await client.post("/c/C1/preview", data=form | {"qty_A": typed})
+        assert refused.status_code == 400, (typed, refused.status_code)
+        assert "份数请填 0 到 20 之间的数字" in refused.text

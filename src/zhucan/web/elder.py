@@ -70,16 +70,29 @@ def _read(purpose: str, token: str, settings: Settings, code: str) -> dict[str, 
     return claims
 
 
+# A Chinese keyboard's full-width digits, which an elder's phone may well type.
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _typed(text: str) -> str:
+    """What was typed, with full-width digits made plain ("１２" → "12")."""
+    return text.translate(_FULL_WIDTH_DIGITS).strip()
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def _quantities(form) -> dict[str, str]:
     """dish id → the quantity as typed, from the form's qty_<dish id> fields."""
-    return {name[4:]: value.strip() for name, value in form.items()
-            if name.startswith("qty_") and value.strip()}
+    return {name[4:]: _typed(value) for name, value in form.items()
+            if name.startswith("qty_") and _typed(value)}
 
 
 def _order_in(code: str, form, **who: Any) -> OrderIn:
     lines = []
     for dish_id, qty in _quantities(form).items():
-        if not qty.isdigit() or not 0 <= int(qty) <= 20:
+        if not _digits(qty) or not 0 <= int(qty) <= 20:
             raise BadInput("份数请填 0 到 20 之间的数字", field="items")
         if int(qty):
             lines.append({"dish_id": dish_id, "qty": int(qty)})
@@ -133,11 +146,11 @@ class ElderPages(Controller):
     async def preview(self, request: Request, code: FromPath[str]) -> Template:
         settings = request.app.state.settings
         form = await request.form()
-        card_no, pin = form.get("card_no", "").strip(), form.get("pin", "").strip()
+        card_no, pin = _typed(form.get("card_no", "")), _typed(form.get("pin", ""))
         try:
-            if not (card_no.isdigit() and len(card_no) == 12):
+            if not (_digits(card_no) and len(card_no) == 12):
                 raise BadInput("爱心卡号是卡上的 12 位数字，请再输一遍", field="card_no")
-            if not (pin.isdigit() and len(pin) == 6):
+            if not (_digits(pin) and len(pin) == 6):
                 raise BadInput("密码是 6 位数字，请再输一遍", field="pin")
             data = _order_in(code, form, card_no=card_no, pin=pin)
             elder_id = await people.verify_card_pin(card_no, pin, settings,
