@@ -320,3 +320,8 @@ def test_score_stays_within_0_and_100(items):
 def test_grading_numbers_must_rise_band_by_band():
     with pytest.raises(ValueError, match="分数线须从低到高"):
         rules.GradingRules(good_from=Decimal(95))
+
+
+def test_repeated_values_are_named_once_each_in_order():
+    assert rules.repeated(["B", "A", "B", "C", "A", "B"]) == ["A", "B"]
+    assert rules.repeated(["A", "B"]) == []

@@ -5,6 +5,7 @@ which the service reads from kitchens/checklist.toml."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -248,12 +249,17 @@ def draw_plan(canteens: Sequence[str], inspectors: Sequence[str],
     return plan
 
 
+def repeated(values: Iterable[str]) -> list[str]:
+    """The values given more than once, sorted (in one pass: an inspection may send hundreds)."""
+    return sorted(v for v, n in Counter(values).items() if n > 1)
+
+
 def checklist_problems(items: Sequence[tuple[str, int, bool]], min_items: int = 25,
                        min_key_items: int = 6, total_points: int = 100) -> list[str]:
     """What is wrong with a checklist of (code, points, key) items, each as `field：rule`."""
     problems = []
     codes = [code for code, _, _ in items]
-    duplicated = sorted({c for c in codes if codes.count(c) > 1})
+    duplicated = repeated(codes)
     if duplicated:
         problems.append(f"item.code：检查项编号重复：{'、'.join(duplicated)}")
     if len(items) < min_items:

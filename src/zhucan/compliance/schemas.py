@@ -60,6 +60,10 @@ class TargetsFile(BaseModel):
 # ---------------------------------------------------------------- requests
 
 
+# Far more than any checklist has items; beyond it a request is refused before it is read.
+MAX_RESULTS = 500
+
+
 class ItemResultIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -74,7 +78,7 @@ class InspectionIn(BaseModel):
     date: IsoDate
     kind: InspectionKind
     inspectors: list[str] = Field(min_length=2, max_length=10, description="检查员用户名，至少两人")
-    results: list[ItemResultIn] = Field(description="检查表每一项的结论")
+    results: list[ItemResultIn] = Field(max_length=MAX_RESULTS, description="检查表每一项的结论")
     notes: str = Field(default="", max_length=2000)
     incident: bool = Field(default=False, description="检查期间是否记录了食品安全事故")
 
@@ -85,7 +89,7 @@ class ScorePreviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     date: IsoDate | None = Field(default=None, description="检查日期（用于整改期限），默认今天")
-    results: list[ItemResultIn] = Field(default_factory=list, max_length=500)
+    results: list[ItemResultIn] = Field(default_factory=list, max_length=MAX_RESULTS)
 
 
 class ResolveIn(BaseModel):

@@ -275,7 +275,7 @@ async def resolve(code: str, item: str, data: ResolveIn, staff: Staff, today: da
 
 
 async def _check_inspectors(usernames: list[str], canteen_code: str) -> None:
-    duplicated = sorted({u for u in usernames if usernames.count(u) > 1})
+    duplicated = rules.repeated(usernames)
     if duplicated:
         raise BadInput(f"inspectors：检查员重复：{'、'.join(duplicated)}", field="inspectors")
     rows = await StaffUser.select(
@@ -306,7 +306,7 @@ def _scored_results(results: list[ItemResultIn], doc: ChecklistFile, complete: b
     unknown = [c for c in given if c not in items]
     if unknown:
         raise BadInput(f"results：检查表中没有检查项 {'、'.join(unknown)}", field="results")
-    duplicated = sorted({c for c in given if given.count(c) > 1})
+    duplicated = rules.repeated(given)
     if duplicated:
         raise BadInput(f"results：检查项 {'、'.join(duplicated)} 给出了不止一个结论",
                        field="results")
