@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -38,3 +39,18 @@ def _not_a_bool(value: Any) -> Any:
 Integer = Annotated[int, BeforeValidator(_not_a_bool)]
 # An id in a request body (an order's elder_id): like DbId, it must fit an int4 column.
 BodyId = Annotated[int, BeforeValidator(_not_a_bool), Field(ge=1, le=2**31 - 1)]
+
+
+def _visible(value: Any) -> Any:
+    # "   " would pass min_length and be stored as a canteen or an elder with no name; a NUL or a
+    # right-to-left override would make a name read differently from what it is.
+    if isinstance(value, str):
+        value = value.strip()
+        if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in value):
+            raise ValueError("不能包含控制字符或不可见的格式字符")
+    return value
+
+
+# Text people read and must not be blank (names, a visit's account): surrounding spaces are
+# dropped before min_length counts, and invisible characters are refused.
+Text = Annotated[str, BeforeValidator(_visible)]

@@ -67,6 +67,8 @@ async def test_region_filter_takes_district_street_or_community(client, factory)
     ({"code": "C 1"}, 400, ["code", "格式"]),
     ({"grade": "A"}, 400, ["grade", "不允许的字段"]),
     ({"name": ""}, 400, ["name", "至少 1 个字符"]),
+    ({"name": "   "}, 400, ["name", "至少 1 个字符"]),
+    ({"name": "幸福\u202e堂食"}, 400, ["name", "控制字符"]),
 ])
 async def test_bad_canteen_input_names_field_and_rule(client, factory, change, status, words):
     await factory.canteen("C0")
@@ -107,6 +109,7 @@ async def test_patch_changes_only_the_given_fields(client, factory):
     ({"kind": "bar"}, 400, ["kind"]),
     ({"code": "C2"}, 400, ["code", "不允许的字段"]),
     ({"capacity": 1.5}, 400, ["capacity"]),
+    ({"name": " "}, 400, ["name", "至少 1 个字符"]),
 ])
 async def test_bad_patch_changes_nothing(client, factory, change, status, words):
     before = await factory.canteen("C1")

@@ -79,6 +79,7 @@ def _with_bad_check_digit(id_number: str) -> str:
      ["id_number", "校验位"]),
     ({"id_number": "33021219380304"}, 400, ["id_number", "18 位"]),
     ({"id_number": id_number_born("19500230")}, 400, ["id_number", "出生日期"]),
+    ({"id_number": id_number_born("18000101")}, 400, ["id_number", "1800", "早于 1900 年"]),
     ({"id_number": id_number_for_age(59, serial=2)}, 400, ["id_number", "年满 60 周岁"]),
     ({"id_number": id_number_born(date(2090, 1, 1))}, 400, ["id_number"]),
     ({"region": "NOPE"}, 400, ["region", "NOPE"]),
@@ -91,6 +92,8 @@ def _with_bad_check_digit(id_number: str) -> str:
     ({"lives_alone": "maybe"}, 400, ["lives_alone", "true 或 false"]),
     ({"age_tier": "age90"}, 400, ["age_tier", "不允许的字段"]),
     ({"name": ""}, 400, ["name", "至少 1 个字符"]),
+    ({"name": "   "}, 400, ["name", "至少 1 个字符"]),
+    ({"name": "张\x00三"}, 400, ["name", "控制字符"]),
 ])
 async def test_bad_elder_input_names_field_and_rule(client, factory, change, status, words):
     await factory.regions()

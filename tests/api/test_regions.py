@@ -40,6 +40,7 @@ async def test_unknown_region_is_404(client):
     ({"code": "X"}, 400, ["name", "缺少必填字段"]),
     ({"code": "X", "name": 5}, 400, ["name", "必须是字符串"]),
     ({"code": "X", "name": "区", "level": "district"}, 400, ["level", "不允许的字段"]),
+    ({"code": "X", "name": "  "}, 400, ["name", "至少 1 个字符"]),
 ])
 async def test_bad_region_input_names_field_and_rule(client, factory, body, status, words):
     await factory.regions()

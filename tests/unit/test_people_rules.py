@@ -23,9 +23,11 @@ def test_check_digit_x_is_accepted_in_either_case():
     assert rules.parse_id_number(body + "x") == date(1949, 12, 31)
 
 
-def test_known_number_and_its_birth_date():
-    assert rules.id_check_char("44052418800101001") == "4"
-    assert rules.parse_id_number("440524188001010014") == date(1880, 1, 1)
+def test_the_standards_example_checks_but_is_born_before_anyone_enrolled():
+    assert rules.id_check_char("44052418800101001") == "4"  # GB 11643's own example
+    with pytest.raises(rules.RuleViolation, match="1880 早于 1900 年"):
+        rules.parse_id_number("440524188001010014")
+    assert rules.parse_id_number("11010519000101001X") == date(1900, 1, 1)
 
 
 @pytest.mark.parametrize("value, rule", [

@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zhucan.canteens.rules import licence_problem
 from zhucan.compliance.schemas import AlertMonth, FindingOut, GradeHistoryEntry, SunshineChangeOut
-from zhucan.params import IsoDate
+from zhucan.params import IsoDate, Text
 from zhucan.regions.schemas import CODE_PATTERN
 
 Kind = Literal["elder_canteen", "meal_point", "central_kitchen", "rural_table"]
@@ -16,7 +16,7 @@ SunshineLevel = Literal["none", "transparent", "video", "smart"]
 class CanteenFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     kind: Kind
     region: str = Field(min_length=1, max_length=32, description="所在社区/村的区划代码")
     size: Size
@@ -46,7 +46,7 @@ class CanteenPatch(BaseModel):
 
     # A field left out stays as it is; only the dates may be set to null (unknown), so only
     # they are nullable in the OpenAPI document. Pydantic does not check the None defaults.
-    name: str = Field(default=None, min_length=1, max_length=100)
+    name: Text = Field(default=None, min_length=1, max_length=100)
     kind: Kind = None
     region: str = Field(default=None, min_length=1, max_length=32)
     size: Size = None

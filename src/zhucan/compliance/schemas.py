@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zhucan.compliance.rules import AnnualGrade, DynamicGrade, GradingRules, Verdict, YearTargets
-from zhucan.params import Integer, IsoDate, IsoDateTime
+from zhucan.params import Integer, IsoDate, IsoDateTime, Text
 from zhucan.regions.schemas import CODE_PATTERN
 
 InspectionKind = Literal["routine", "random", "special", "reinspection"]
@@ -18,7 +18,7 @@ class ChecklistCategory(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=1, max_length=4, pattern=CODE_PATTERN)
-    name: str = Field(min_length=1, max_length=50)
+    name: Text = Field(min_length=1, max_length=50)
 
 
 class ChecklistItem(BaseModel):
@@ -26,7 +26,7 @@ class ChecklistItem(BaseModel):
 
     code: str = Field(min_length=1, max_length=16, pattern=CODE_PATTERN)
     category: str = Field(description="所属检查类别代码")
-    title: str = Field(min_length=1, max_length=200)
+    title: Text = Field(min_length=1, max_length=200)
     points: int = Field(ge=1, le=100)
     key: bool = Field(default=False, description="是否关键项")
 

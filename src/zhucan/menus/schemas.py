@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from zhucan.params import Integer
+from zhucan.params import Integer, Text
 
 Slot = Literal["breakfast", "lunch", "dinner"]
 DishTag = Literal["soft", "low_salt", "low_sugar", "low_fat", "vegetarian", "halal", "set_meal"]
@@ -22,7 +22,7 @@ class MenuItemIn(BaseModel):
 
     dish_id: str = Field(min_length=1, max_length=32, pattern=DISH_ID_PATTERN,
                          description="菜品编号，在该餐次菜单内唯一")
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     price_fen: Integer = Field(ge=0, le=100_000, description="单价（分）")
     quota: Integer | None = Field(default=None, ge=0, le=100_000,
                               description="可售份数；null 表示不限量")
@@ -67,7 +67,7 @@ class WeekDish(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     price_fen: int = Field(ge=0, le=100_000)
     quota: int | None = Field(default=None, ge=0, le=100_000)
     tags: list[DishTag] = Field(default_factory=list)

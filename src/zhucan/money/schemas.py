@@ -2,7 +2,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from zhucan.params import Integer, IsoDate
+from zhucan.params import Integer, IsoDate, Text
 from zhucan.people.schemas import Category
 
 Slot = Literal["breakfast", "lunch", "dinner"]
@@ -13,7 +13,7 @@ class Eligibility(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=50)
+    name: Text = Field(min_length=1, max_length=50)
     categories: list[Category] = Field(default_factory=list)
     min_age: int | None = Field(default=None, ge=60, le=130)
 
@@ -49,7 +49,7 @@ class MonthlyAllowance(Eligibility):
 class PointsGrant(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=50)
+    name: Text = Field(min_length=1, max_length=50)
     min_age: int = Field(ge=60, le=130)
     points: int = Field(ge=0, le=1_000_000, description="每月发放的敬老分")
 

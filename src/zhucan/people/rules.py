@@ -24,6 +24,10 @@ def id_check_char(first17: str) -> str:
 
 
 # Digit classes are spelled [0-9]: Python's \d also matches full-width ０-９, which int() accepts.
+# No one enrolled was born earlier: the oldest people alive were born after 1900.
+FIRST_BIRTH_YEAR = 1900
+
+
 def parse_id_number(id_number: str) -> date:
     """Validate an 18-character 居民身份证 number (GB 11643) and return the birth date in it."""
     value = id_number.strip().upper()
@@ -32,9 +36,12 @@ def parse_id_number(id_number: str) -> date:
     if id_check_char(value[:17]) != value[17]:
         raise RuleViolation("身份证号校验位不正确，请核对号码")
     try:
-        return date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+        birth = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         raise RuleViolation("身份证号中的出生日期不是有效日期") from None
+    if birth.year < FIRST_BIRTH_YEAR:  # a mistyped year would enrol a 226-year-old at 90+ rates
+        raise RuleViolation(f"身份证号中的出生年份 {birth.year} 早于 {FIRST_BIRTH_YEAR} 年，请核对号码")
+    return birth
 
 
 def age_on(birth: date, day: date) -> int:

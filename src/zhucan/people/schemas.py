@@ -2,6 +2,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from zhucan.params import Text
 from zhucan.people.rules import RuleViolation, parse_id_number, validate_phone, validate_pin
 
 Category = Literal["tekun", "dibao", "dibian", "disabled", "youfu", "other"]
@@ -24,7 +25,7 @@ class TokenOut(BaseModel):
 class ElderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=50)
+    name: Text = Field(min_length=1, max_length=50)
     # The patterns document what the validators below check, with their Chinese messages.
     id_number: str = Field(description="18 位居民身份证号（校验位必须正确，年满 60 周岁）",
                            json_schema_extra={"pattern": r"^\s*[0-9]{17}[0-9Xx]\s*$"})

@@ -1,5 +1,7 @@
 from pydantic import BaseModel, ConfigDict, Field
 
+from zhucan.params import Text
+
 CODE_PATTERN = r"^[A-Za-z0-9_-]+$"
 
 
@@ -8,7 +10,7 @@ class RegionIn(BaseModel):
 
     code: str = Field(min_length=1, max_length=32, pattern=CODE_PATTERN,
                       description="区划代码，字母、数字、-、_")
-    name: str = Field(min_length=1, max_length=100)
+    name: Text = Field(min_length=1, max_length=100)
     parent: str | None = Field(default=None, min_length=1, max_length=32, pattern=CODE_PATTERN,
                                description="上级区划代码；区/县不填")
 

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from zhucan.params import IsoDate
+from zhucan.params import IsoDate, Text
 
 
 class SettlementTotals(BaseModel):
@@ -110,7 +110,7 @@ class WelfareAlert(BaseModel):
 class VisitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field(min_length=1, max_length=500, description="探访情况")
+    note: Text = Field(min_length=1, max_length=500, description="探访情况")
     visited_on: IsoDate | None = Field(default=None, description="探访日期，默认今天")
 
 
