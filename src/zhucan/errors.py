@@ -143,7 +143,24 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
 MALFORMED_JSON = "请求体不是有效的 JSON"
 
 
+# The request patterns in words, so a message never shows a regular expression.
+_PATTERN_RULES = {
+    r"^\d{6}$": "必须是 6 位数字",
+    r"^[0-9]{6}$": "必须是 6 位数字",
+    r"^\s*[0-9]{17}[0-9Xx]\s*$": "必须是 18 位身份证号，前 17 位为数字，最后一位为数字或 X",
+    r"^\d{12}$": "必须是 12 位数字",
+    r"^[A-Za-z0-9_-]+$": "只能由英文字母、数字、下划线和连字符组成",
+    r"^[A-Za-z0-9_.@-]+$": "只能由英文字母、数字和 _ . @ - 组成",
+    r"^[ -~]+$": "只能由可打印的 ASCII 字符组成（如 UUID）",
+    r"^20[0-9]{2}-(0[1-9]|1[0-2])$": "必须是 YYYY-MM 格式的月份（如 2026-11，年份在 2000–2099 之间）",
+}
+_PATTERN_MESSAGE = re.compile(r"^(?:String should match pattern|Expected `str` matching regex) "
+                              r"'(.*)'$")
+
+
 def chinese_message(message: str) -> str:
+    if (match := _PATTERN_MESSAGE.match(message)) and match[1] in _PATTERN_RULES:
+        return _PATTERN_RULES[match[1]]
     for pattern, replacement in _MESSAGES:
         if pattern.match(message):
             return pattern.sub(replacement, message)

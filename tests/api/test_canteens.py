@@ -64,7 +64,7 @@ async def test_region_filter_takes_district_street_or_community(client, factory)
     ({"capacity": -1}, 400, ["capacity", "大于或等于 0"]),
     ({"license_expires": "2019-12-31"}, 400, ["license_expires", "晚于发证日"]),
     ({"license_issued": "2020-02-30"}, 400, ["license_issued", "日期"]),
-    ({"code": "C 1"}, 400, ["code", "格式"]),
+    ({"code": "C 1"}, 400, ["code", "字母、数字、下划线和连字符"]),
     ({"grade": "A"}, 400, ["grade", "不允许的字段"]),
     ({"name": ""}, 400, ["name", "至少 1 个字符"]),
     ({"name": "   "}, 400, ["name", "至少 1 个字符"]),

@@ -35,7 +35,7 @@ async def test_unknown_region_is_404(client):
     ({"code": "X", "name": "某社区", "parent": "NOPE"}, 400, ["parent", "NOPE"]),
     ({"code": "X", "name": "楼栋", "parent": "D-S-C1"}, 400, ["parent", "社区/村之下"]),
     ({"code": "D-S", "name": "重复街道", "parent": "D"}, 409, ["code", "D-S", "已存在"]),
-    ({"code": "有空 格", "name": "坏代码"}, 400, ["code", "格式"]),
+    ({"code": "有空 格", "name": "坏代码"}, 400, ["code", "字母、数字、下划线和连字符"]),
     ({"code": "", "name": "空代码"}, 400, ["code", "至少 1 个字符"]),
     ({"code": "X"}, 400, ["name", "缺少必填字段"]),
     ({"code": "X", "name": 5}, 400, ["name", "必须是字符串"]),
