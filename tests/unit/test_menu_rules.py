@@ -49,7 +49,8 @@ def test_diet_clash_names_the_dish_and_the_reason():
 
 
 def test_menu_changes_keep_what_was_sold():
-    assert rules.removal_problem("A", 0) is None
-    assert "已售出 2 份" in rules.removal_problem("A", 2)
+    assert rules.removal_problem("A", 0, ordered=False) is None
+    assert "已售出 2 份" in rules.removal_problem("A", 2, ordered=True)
+    assert "已取消的也算" in rules.removal_problem("A", 0, ordered=True)
     assert rules.quota_problem("A", None, 5) is None
     assert "不能小于 5" in rules.quota_problem("A", 4, 5)

@@ -52,9 +52,14 @@ def shortage(name: str, remaining_: int | None, qty: int) -> str | None:
     return f"{name}已售罄" if not remaining_ else f"{name}仅剩 {remaining_} 份，不够 {qty} 份"
 
 
-def removal_problem(dish_id: str, sold: int) -> str | None:
+def removal_problem(dish_id: str, sold: int, ordered: bool) -> str | None:
+    """Why a dish cannot leave its menu, or None. Ever ordered, even by an order cancelled since,
+    it stays: the orders' lines point at it, and an order's history must keep its dishes."""
     if sold > 0:
         return f"items：菜品 {dish_id} 已售出 {sold} 份，不能从菜单中删除（可把 quota 设为 {sold} 停售）"
+    if ordered:
+        return (f"items：菜品 {dish_id} 有过订单（已取消的也算），不能从菜单中删除"
+                "（可把 quota 设为 0 停售）")
     return None
 
 

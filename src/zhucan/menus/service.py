@@ -40,6 +40,15 @@ async def items_of(canteen_id: int, meal_date: date, slot: str) -> list[dict]:
                            " ORDER BY m.position", canteen_id, meal_date, slot)
 
 
+async def _locked_items(canteen_id: int, meal_date: date, slot: str) -> list[dict]:
+    """The menu's dishes, locked until the edit commits (PostgreSQL), so that an order cannot
+    take a portion between the edit's checks and its writes. Locked in id order, the order
+    orders lock them in (ordering.service._add_sold), so the two never deadlock."""
+    rows = await sql.fetch(f"{_ITEMS} WHERE m.canteen = $1 AND m.meal_date = $2 AND m.slot = $3"
+                           f" ORDER BY m.id{sql.lock_rows('m')}", canteen_id, meal_date, slot)
+    return sorted(rows, key=lambda row: row["position"])
+
+
 async def get_menu(code: str, meal_date: date, slot: str) -> MenuOut:
     rows = await sql.fetch(f"{_ITEMS} JOIN canteen c ON c.id = m.canteen WHERE c.code = $1"
                            " AND m.meal_date = $2 AND m.slot = $3 ORDER BY m.position",
@@ -78,19 +87,23 @@ async def _replace(canteen_id: int, meal_date: date, slot: str, items: list[Menu
 
     Runs in the write transaction so that it cannot interleave with an order taking portions.
     """
-    current = {r["dish_id"]: r for r in await items_of(canteen_id, meal_date, slot)}
+    current = {r["dish_id"]: r for r in await _locked_items(canteen_id, meal_date, slot)}
     wanted = {item.dish_id: item for item in items}
+    leaving = [row["id"] for dish_id, row in current.items() if dish_id not in wanted]
+    ordered = {r["menu_item"] for r in await sql.fetch(
+        "SELECT DISTINCT menu_item FROM order_line WHERE menu_item IN "
+        f"({sql.placeholders(1, len(leaving))})", *leaving)} if leaving else set()
     for dish_id, row in current.items():
-        if dish_id not in wanted and (problem := rules.removal_problem(dish_id, row["sold"])):
+        if dish_id not in wanted and (problem := rules.removal_problem(
+                dish_id, row["sold"], row["id"] in ordered)):
             raise Conflict(problem, field="items")
     for dish_id, item in wanted.items():
         sold = current[dish_id]["sold"] if dish_id in current else 0
         if problem := rules.quota_problem(dish_id, item.quota, sold):
             raise Conflict(problem, field="items")
     changed = False
-    gone = [current[d]["id"] for d in current if d not in wanted]
-    if gone:
-        await MenuItem.delete().where(MenuItem.id.is_in(gone))
+    if leaving:
+        await MenuItem.delete().where(MenuItem.id.is_in(leaving))
         changed = True
     for position, item in enumerate(items):
         values = _stored(item, position)

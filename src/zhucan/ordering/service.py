@@ -157,7 +157,10 @@ async def _add_sold(changes: list[tuple[int, int]]) -> set[int]:
     Conditional, so two orders can never both take the last portion, on either engine. On
     PostgreSQL the dishes are locked in id order first: two orders taking the same two dishes
     in opposite order deadlocked. The lock order of placing and cancelling an order: the
-    elder, the dishes, then the accounts (post_transfer)."""
+    elder, the dishes, then the accounts (post_transfer); a cancellation locks the order first.
+    A menu edit locks its dishes in the same id order (menus.service._locked_items)."""
+    if not changes:
+        return set()
     wanted, args = sql.rows_table((("id", "BIGINT"), ("qty", "INTEGER")), changes)
     return {r["id"] for r in await sql.fetch(
         f"WITH wanted AS MATERIALIZED (SELECT m.id, w.qty FROM menu_item m JOIN ({wanted}) w"
@@ -176,6 +179,8 @@ async def _take_portions(lines: list[tuple[dict, int]]) -> None:
         if item["id"] not in taken:
             left = await sql.fetchrow("SELECT quota, sold FROM menu_item WHERE id = $1",
                                       item["id"])
+            if left is None:  # taken off the menu since the order read it
+                raise Conflict(f"{item['name']}刚从菜单撤下，请刷新菜单后重新选择", field="items")
             raise Conflict(menu_rules.shortage(item["name"], menu_rules.remaining(
                 left["quota"], left["sold"]), qty), field="items")
 
@@ -374,8 +379,10 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
     returns the cancelled order unchanged."""
 
     async def work() -> OrderOut:
-        order = await sql.fetchrow("SELECT status, elder, payment FROM meal_order WHERE id = $1",
-                                   order_id)
+        # Locked, so that a cook marking the meal served (set_status) or a second cancel waits
+        # and then sees this one's outcome, instead of both acting on "placed".
+        order = await sql.fetchrow("SELECT o.status, o.elder, o.payment FROM meal_order o"
+                                   f" WHERE o.id = $1{sql.lock_rows('o')}", order_id)
         if order is None:
             raise NotFound(f"没有编号为 {order_id} 的订单")
         if order["status"] == "cancelled":
@@ -399,9 +406,10 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
 
 async def set_status(order_id: int, status: str, staff: Staff) -> OrderOut:
     async def work() -> OrderOut:
-        order = await MealOrder.select(MealOrder.status, MealOrder.fulfilment, MealOrder.elder,
-                                       MealOrder.canteen.code.as_alias("code")).where(
-            MealOrder.id == order_id).first()
+        # Locked as in cancel_order: a status set while a cancel runs waits for its outcome.
+        order = await sql.fetchrow(
+            "SELECT o.status, o.fulfilment, o.elder, c.code FROM meal_order o"
+            f" JOIN canteen c ON c.id = o.canteen WHERE o.id = $1{sql.lock_rows('o')}", order_id)
         if order is None and staff.role in people.SEES_EVERY_ELDER:  # as ensure_can_see_order
             raise NotFound(f"没有编号为 {order_id} 的订单")
         if staff.role in rules.PROXY_ROLES and status in rules.DELIVERY_ONLY:
