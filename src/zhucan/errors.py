@@ -106,6 +106,8 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Input should be a valid integer.*"), "必须是整数"),
     (re.compile(r"^Input should be a valid string.*"), "必须是字符串"),
     (re.compile(r"^Input should be a valid boolean.*"), "必须是 true 或 false"),
+    (re.compile(r"^Input should be a valid datetime.*"),
+     "必须是带时区的 ISO-8601 时间（如 2026-11-23T12:00:00+08:00）"),
     (re.compile(r"^Input should be a valid date.*"), "必须是 YYYY-MM-DD 格式的日期"),
     (re.compile(r"^Input should be a valid list.*"), "必须是数组"),
     (re.compile(r"^Input should be a valid dictionary.*"), "必须是 JSON 对象"),

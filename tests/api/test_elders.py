@@ -173,6 +173,21 @@ async def test_list_shows_a_volunteer_only_linked_elders(client, factory):
     assert len(everyone.json()) == 2
 
 
+async def test_search_by_name_treats_like_wildcards_as_text(client, factory):
+    await factory.elder(name="赵一")
+    await factory.elder(name="钱二")
+    operator = await factory.headers("operator")
+
+    async def found(q: str) -> list[str]:
+        response = await client.get("/api/v1/elders", params={"q": q}, headers=operator)
+        assert response.status_code == 200, response.text
+        return [e["name"] for e in response.json()]
+
+    assert await found("钱") == ["钱*"]
+    assert await found("%") == [] and await found("_") == []  # used to list every elder
+    assert await found("钱%") == ["钱*"]
+
+
 # ---------------------------------------------------------------- links
 
 

@@ -224,6 +224,10 @@ async def test_camera_alerts_are_counted_per_month_with_the_grade(factory):
     bad = await factory.client.post(f"{API}/canteens/C1/alerts", headers=staff,
                                     json={"kind": "fire", "at": at})
     assert bad.status_code == 400 and "kind" in bad.json()["detail"]
+    for wrong in ("garbage", f"{TODAY.isoformat()}T25:00:00+08:00"):
+        bad = await factory.client.post(f"{API}/canteens/C1/alerts", headers=staff,
+                                        json={"kind": "no_hat", "at": wrong})
+        assert bad.status_code == 400 and "at：必须是带时区的 ISO-8601 时间" in bad.json()["detail"]
 
 
 async def test_sunshine_history_and_insurance(factory):

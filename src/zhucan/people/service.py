@@ -192,7 +192,11 @@ async def visible_elders(staff: Staff, today: date, q: str | None, limit: int) -
         elif q.isdigit():
             query = query.where(Elder.phone.like(f"%{q}"))
         else:
-            query = query.where(Elder.name.like(f"%{q}%"))
+            # % and _ are LIKE's wildcards, in nobody's name: "%" must not list everyone.
+            name = q.replace("%", "").replace("_", "")
+            if not name:
+                return []
+            query = query.where(Elder.name.like(f"%{name}%"))
     return [_elder_out(r, today) for r in await query]
 
 
