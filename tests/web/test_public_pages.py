@@ -15,4 +15,8 @@ async def test_public_canteen_page_shows_licence(client, factory):
     response = await client.get("/public/canteens/C1")
     assert response.status_code == 200
     assert "JY123" in response.text and "2099-12-31" in response.text
-    assert (await client.get("/public/canteens/NOPE")).status_code == 404
+    for path in ("/public/canteens/NOPE", "/k/NOPE", "/inspect/NOPE"):  # a page, not JSON
+        unknown = await client.get(path)
+        assert unknown.status_code == 404, path
+        assert "text/html" in unknown.headers["content-type"], path
+        assert "出错了" in unknown.text and "NOPE" in unknown.text, path

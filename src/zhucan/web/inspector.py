@@ -12,6 +12,7 @@ from litestar.response import Template
 from zhucan.canteens import service as canteens
 from zhucan.clock import today
 from zhucan.compliance import service as compliance
+from zhucan.web.page_errors import PAGE_ERRORS
 
 
 @get("/inspect", operation_id="inspectorHomePage", summary="检查员工作台", include_in_schema=False)
@@ -22,7 +23,7 @@ async def inspector_home(request: Request) -> Template:
 
 
 @get("/inspect/{code:str}", operation_id="inspectorFormPage", summary="检查员现场检查表",
-     include_in_schema=False)
+     include_in_schema=False, exception_handlers=PAGE_ERRORS)
 async def inspection_form(request: Request, code: FromPath[str]) -> Template:
     as_of = today(request.app.state.settings.tz)
     canteen = await canteens.detail(code, as_of)

@@ -12,6 +12,7 @@ from zhucan.compliance import service as compliance
 from zhucan.web.backoffice import ROUTES as BACKOFFICE_ROUTES
 from zhucan.web.elder import ROUTES as ELDER_ROUTES
 from zhucan.web.inspector import ROUTES as INSPECTOR_ROUTES
+from zhucan.web.page_errors import PAGE_ERRORS
 from zhucan.web.staff import ROUTES as STAFF_ROUTES
 
 
@@ -23,6 +24,7 @@ async def home() -> Template:
 class PublicPages(Controller):
     path = "/public"
     include_in_schema = False
+    exception_handlers = PAGE_ERRORS
 
     @get("/canteens", operation_id="publicCanteensPage", summary="食堂食品安全公示页")
     async def canteens(self, request: Request) -> Template:

@@ -21,6 +21,7 @@ from zhucan.menus.rules import DIET_NAMES, SLOT_NAMES
 from zhucan.menus.schemas import Slot
 from zhucan.ordering.rules import STATUS_NAMES
 from zhucan.people.auth import ROLE_NAMES
+from zhucan.web.page_errors import PAGE_ERRORS
 
 # Where each role lands after signing in; {canteen} is the account's canteen.
 HOMES = {"volunteer": "/v", "family": "/v", "operator": "/hotline",
@@ -53,7 +54,7 @@ async def hotline() -> Template:
 
 
 @get("/k/{code:str}", operation_id="kitchenScreen", summary="后厨屏幕：份数与订单队列",
-     include_in_schema=False)
+     include_in_schema=False, exception_handlers=PAGE_ERRORS)
 async def kitchen(request: Request, code: FromPath[str],
                   meal_date: Annotated[date | None, QueryParameter(name="date")] = None,
                   slot: Annotated[Slot | None, QueryParameter()] = None) -> Template:
