@@ -177,11 +177,21 @@ def problem(status: int, detail: str, *, headers: dict[str, str] | None = None,
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _validation_problem(exc: ValidationException) -> Response:
+def _sent_name(request: Request, key: str) -> str:
+    """A query, header or cookie parameter as the client named it (`date`, `Idempotency-Key`),
+    not as the handler's argument is called (`meal_date`, `idempotency_key`)."""
+    handler = request.scope.get("route_handler")
+    parameter = handler.parsed_fn_signature.parameters.get(key) if handler else None
+    definition = getattr(parameter, "kwarg_definition", None)
+    aliases = (getattr(definition, kind, None) for kind in ("name", "query", "header", "cookie"))
+    return next((alias for alias in aliases if alias), key)
+
+
+def _validation_problem(request: Request, exc: ValidationException) -> Response:
     errors = []
     for item in exc.extra or []:
         if isinstance(item, dict):
-            field = item.get("key") or ""
+            field = _sent_name(request, item.get("key") or "")
             message = str(item.get("message", ""))
             if field == "data" and message == "'data'":  # Litestar's way of saying "no body"
                 field, message = "", "缺少 JSON 请求体"
@@ -202,7 +212,7 @@ def domain_error_handler(_: Request, exc: DomainError) -> Response:
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ValidationException):
-        return _validation_problem(exc)
+        return _validation_problem(request, exc)
     if isinstance(exc.__cause__, SerializationException):
         return problem(400, MALFORMED_JSON)
     status = exc.status_code

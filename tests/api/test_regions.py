@@ -74,6 +74,14 @@ async def test_wrong_query_types_and_oversized_bodies_are_explained_in_chinese(c
     admin = await factory.admin()
     assert_problem(await client.get("/api/v1/compliance/summary?year=abc", headers=admin),
                    400, "year", "必须是整数")
+    # Named as sent, not as the handler's argument is called (meal_date, idempotency_key).
+    operator = await factory.headers("operator")
+    bad_date = assert_problem(await client.get("/api/v1/orders?date=2026-13-01",
+                                               headers=operator), 400, "date：")
+    assert "meal_date" not in bad_date["detail"]
+    bad_key = assert_problem(await client.post("/api/v1/orders/1/cancel", headers=admin | {
+        "Idempotency-Key": "钥匙".encode()}), 400, "Idempotency-Key：", "ASCII")
+    assert "idempotency_key" not in bad_key["detail"]
     too_big = await client.post("/api/v1/regions", content=b"[" + b" " * 11_000_000 + b"]",
                                 headers=admin | {"content-type": "application/json"})
     assert_problem(too_big, 413, "请求体过大")
