@@ -236,9 +236,11 @@ def integrity_error_handler(request: Request, exc: Exception) -> Response:
 
 
 def out_of_range_handler(request: Request, exc: Exception) -> Response:
-    """A number too large for its column (e.g. an id number typed as an elder id) is bad input."""
+    """A number too large for its column (e.g. an id number typed as an elder id), or a date
+    so early or late that a day or a year cannot be counted from it, is bad input."""
     log.info("value out of range on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-    return problem(400, "请求中的数值超出允许范围（编号、数量或金额过大），请核对后重试")
+    return problem(400, "请求中的数值或日期超出允许范围（编号、数量或金额过大，或日期过早、过晚），"
+                        "请核对后重试")
 
 
 def undecodable_body_handler(request: Request, exc: Exception) -> Response:
