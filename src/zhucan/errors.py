@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import asyncpg
 from litestar import Request, Response
@@ -177,25 +177,41 @@ def problem(status: int, detail: str, *, headers: dict[str, str] | None = None,
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _sent_name(request: Request, key: str) -> str:
-    """A query, header or cookie parameter as the client named it (`date`, `Idempotency-Key`),
-    not as the handler's argument is called (`meal_date`, `idempotency_key`)."""
+def _parameter(request: Request, key: str) -> Any:
+    """The handler's parameter `key` (a query, path, header or cookie one), or None."""
     handler = request.scope.get("route_handler")
-    parameter = handler.parsed_fn_signature.parameters.get(key) if handler else None
+    return handler.parsed_fn_signature.parameters.get(key) if handler else None
+
+
+def _sent_name(parameter: Any, key: str) -> str:
+    """A parameter as the client named it (`date`, `Idempotency-Key`), not as the handler's
+    argument is called (`meal_date`, `idempotency_key`)."""
     definition = getattr(parameter, "kwarg_definition", None)
     aliases = (getattr(definition, kind, None) for kind in ("name", "query", "header", "cookie"))
     return next((alias for alias in aliases if alias), key)
+
+
+def _choices(annotation: Any) -> list[str]:
+    """The values a Literal parameter takes (a slot: breakfast, lunch, dinner)."""
+    if get_origin(annotation) is Literal:
+        return [str(value) for value in get_args(annotation)]
+    return [value for inner in get_args(annotation) for value in _choices(inner)]
 
 
 def _validation_problem(request: Request, exc: ValidationException) -> Response:
     errors = []
     for item in exc.extra or []:
         if isinstance(item, dict):
-            field = _sent_name(request, item.get("key") or "")
+            parameter = _parameter(request, item.get("key") or "")
+            field = _sent_name(parameter, item.get("key") or "")
             message = str(item.get("message", ""))
             if field == "data" and message == "'data'":  # Litestar's way of saying "no body"
                 field, message = "", "缺少 JSON 请求体"
-            errors.append({"field": field, "message": chinese_message(message)})
+            worded = chinese_message(message)
+            if message.startswith("Invalid enum value") and (
+                    choices := _choices(getattr(parameter, "annotation", None))):
+                worded += f"（可选：{'、'.join(choices)}）"
+            errors.append({"field": field, "message": worded})
     if errors:
         detail = "；".join(f"{e['field'] or '请求体'}：{e['message']}" for e in errors)
     elif "JSON" in str(exc.detail) or "decode" in str(exc.detail).lower():

@@ -82,6 +82,10 @@ async def test_wrong_query_types_and_oversized_bodies_are_explained_in_chinese(c
     bad_key = assert_problem(await client.post("/api/v1/orders/1/cancel", headers=admin | {
         "Idempotency-Key": "钥匙".encode()}), 400, "Idempotency-Key：", "ASCII")
     assert "idempotency_key" not in bad_key["detail"]
+    await factory.canteen("C1")
+    cook = await factory.headers("canteen_staff", canteen="C1")
+    assert_problem(await client.get("/api/v1/canteens/C1/kitchen?slot=brunch", headers=cook),
+                   400, "slot：", "brunch", "可选：breakfast、lunch、dinner")
     assert_problem(await client.get("/api/v1/compliance/summary?as_of=9999-12-31", headers=admin),
                    400, "日期过早、过晚")
     too_big = await client.post("/api/v1/regions", content=b"[" + b" " * 11_000_000 + b"]",
