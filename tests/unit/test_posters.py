@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests.conftest import requires_cjk_font
 from zhucan.canteens import posters
@@ -66,9 +66,21 @@ def test_grade_and_sunshine_level_change_what_is_printed():
 
 
 @requires_cjk_font
-def test_a_long_name_still_leaves_the_qr_code_readable():
-    image = poster(name="王家桥村老饭桌（村民文化礼堂东侧二楼，近公交站）")
+@pytest.mark.parametrize("name", ["王家桥村老饭桌（村民文化礼堂东侧二楼，近公交站）", "长" * 100])
+def test_a_long_name_still_leaves_the_qr_code_readable(name):
+    image = poster(name=name)
     assert [b.text for b in zxingcpp.read_barcodes(image)] == [URL]
+
+
+@requires_cjk_font
+def test_a_name_too_long_for_one_line_takes_two_and_is_cut_short_only_after_them():
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    font, lines = posters._name_lines(draw, "幸福里社区老年食堂", 1000)
+    assert lines == ["幸福里社区老年食堂"] and font.size == 84
+    font, lines = posters._name_lines(draw, "长" * 100, 1000)  # names may be 100 characters
+    assert len(lines) == 2 and lines[1].endswith("…") and font.size == 38
+    assert all(draw.textlength(line, font=font) <= 1000 for line in lines)
+    assert lines[0] + lines[1][:-1] == "长" * (len(lines[0]) + len(lines[1]) - 1)
 
 
 @pytest.fixture

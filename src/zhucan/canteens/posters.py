@@ -140,12 +140,32 @@ def _centred(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.FreeT
 
 def _fitting(draw: ImageDraw.ImageDraw, text: str, size: int, max_width: int,
              bold: bool = True) -> ImageFont.FreeTypeFont:
-    """The largest font up to `size` in which `text` fits on one line (long canteen names)."""
+    """The largest font up to `size` in which `text` fits on one line (the badges' words)."""
     while True:
         font = _font(size, bold)
         if draw.textlength(text, font=font) <= max_width or size <= 24:
             return font
         size -= 4
+
+
+def _name_lines(draw: ImageDraw.ImageDraw, name: str,
+                max_width: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The canteen's name in the largest bold font, down to 48 px, in which it fits one line.
+    A longer name takes two lines of 38 px, together no taller than one line of 84 px, so the
+    QR code and the rest keep their places; what does not fit the second line ends in "…"."""
+    for size in range(84, 47, -4):
+        font = _font(size, bold=True)
+        if draw.textlength(name, font=font) <= max_width:
+            return font, [name]
+    font = _font(38, bold=True)
+    cut = next((i for i in range(1, len(name) + 1)
+                if draw.textlength(name[:i], font=font) > max_width), len(name) + 1) - 1
+    first, rest = name[:cut], name[cut:]
+    if draw.textlength(rest, font=font) > max_width:
+        while rest and draw.textlength(rest + "…", font=font) > max_width:
+            rest = rest[:-1]
+        rest += "…"
+    return font, [first, rest]
 
 
 def render_poster(data: PosterData) -> bytes:
@@ -157,8 +177,10 @@ def render_poster(data: PosterData) -> bytes:
     draw.rectangle((0, 0, width, 150), fill=BANNER)
     _centred(draw, 42, "社区老年助餐 · 扫码点餐", _font(64, bold=True), "white", width)
 
-    y = _centred(draw, 200, data.name, _fitting(draw, data.name, 84, width - 2 * margin),
-                 INK, width)
+    name_font, name_lines = _name_lines(draw, data.name, width - 2 * margin)
+    y = 200
+    for line in name_lines:
+        y = _centred(draw, y, line, name_font, INK, width) + 4
 
     qr = _qr_image(data.url, box=16)
     side = 660  # about 8 cm printed: scans from arm's length
