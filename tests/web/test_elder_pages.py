@@ -60,3 +60,14 @@ async def test_full_width_digits_are_read_as_digits_and_odd_ones_are_explained(c
         refused = await client.post("/c/C1/preview", data=form | {"qty_A": typed})
         assert refused.status_code == 400, (typed, refused.status_code)
         assert "份数请填 0 到 20 之间的数字" in refused.text
+
+
+async def test_refusals_are_told_without_the_apis_field_names(client, factory):
+    await factory.canteen("C1")
+    await publish_menu(factory, [dish("A", 1200, name="红烧鱼套餐")])
+    elder = await factory.elder()
+    refused = await client.post("/c/C1/preview", data={
+        "card_no": elder["card_no"], "pin": "246810", "qty_Z": "1",
+        "meal_date": str(tomorrow()), "slot": "lunch"})
+    assert refused.status_code == 400
+    assert "菜单中没有菜品 Z" in refused.text and "items[0]" not in refused.text

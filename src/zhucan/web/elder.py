@@ -15,6 +15,7 @@ Plain HTML forms, so ordering works without JavaScript (elder.js only adds the b
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -52,6 +53,16 @@ HINTS = {
     # The page shows the meal that can be ordered now, so say why the chosen one is gone.
     "slot": "这一餐已经过了供应时间，或者还没有菜单，不能点了。下面是现在能点的一餐，请重新选菜。",
 }
+
+
+# The API's refusals start with the field they are about ("items[0].dish_id：…"); an elder is
+# told only the reason.
+_FIELD_PREFIX = re.compile(r"^[A-Za-z_][\w\[\].-]*：")
+
+
+def _plain(error: DomainError) -> str:
+    """What to tell an elder: the hint in plain words where there is one, else the reason."""
+    return HINTS.get(error.field or "") or _FIELD_PREFIX.sub("", error.detail)
 
 
 def _sign(purpose: str, claims: dict[str, Any], settings: Settings, ttl: timedelta) -> str:
@@ -113,7 +124,7 @@ def _now(request: Request) -> datetime:
 
 def error_page(request: Request, error: DomainError) -> Template:
     """A refusal outside the order form (an unknown canteen code, …) as a page, not JSON."""
-    return Template("elder_error.html", context={"error": error.detail},
+    return Template("elder_error.html", context={"error": _plain(error)},
                     status_code=error.status_code)
 
 
@@ -132,7 +143,7 @@ class ElderPages(Controller):
             "today": now.date(),
             "card_no": form.get("card_no", ""), "quantities": _quantities(form),
             "cash_allowed": form.get("cash_allowed", "1") == "1",
-            "error": error and HINTS.get(error.field or "", error.detail),
+            "error": error and _plain(error),
             "clashes": getattr(error, "clashes", None),
         }
         return Template("elder_order.html", context=context,
