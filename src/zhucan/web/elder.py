@@ -96,8 +96,8 @@ def _digits(text: str) -> bool:
 
 def _quantities(form) -> dict[str, str]:
     """dish id → the quantity as typed, from the form's qty_<dish id> fields."""
-    return {name[4:]: _typed(value) for name, value in form.items()
-            if name.startswith("qty_") and _typed(value)}
+    return {name[4:]: qty for name, value in form.items()
+            if name.startswith("qty_") and (qty := _typed(value))}
 
 
 def _order_in(code: str, form, **who: Any) -> OrderIn:

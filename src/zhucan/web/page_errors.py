@@ -1,5 +1,5 @@
-"""A refusal on a server-rendered page (an unknown canteen code, a bad date in the address) said
-as a page, not as the API's JSON: the public, cooks and inspectors open these in a browser."""
+"""A refusal on a server-rendered page (an unknown canteen code) said as a page, not as the
+API's JSON: the public, cooks and inspectors open these in a browser."""
 
 from __future__ import annotations
 
