@@ -52,7 +52,9 @@ def main(argv: list[str]) -> int:
         if run([str(BIN / "zhucan"), "demo"]) != 0:
             return 1
         port = rest[rest.index("--port") + 1] if "--port" in rest else "8000"
-        print(f"\nzhucan is starting at http://127.0.0.1:{port}/  (API docs: /schema)\n", flush=True)
+        print(
+            f"\nzhucan is starting at http://127.0.0.1:{port}/  (API docs: /schema)\n", flush=True
+        )
         return run([str(BIN / "zhucan"), "serve", *rest])
     return run([str(BIN / "python"), "-m", "pytest", *rest])
 

@@ -23,9 +23,15 @@ from litestar import Litestar, post
 from pydantic import BaseModel
 
 CLIENTS = 32
-BODY = {"canteen": "BR000", "items": [{"dish_id": "A", "qty": 1}, {"dish_id": "D", "qty": 1}],
-        "meal_date": "2026-11-27", "slot": "lunch", "fulfilment": "dine_in",
-        "card_no": "1234567890", "pin": "246810"}
+BODY = {
+    "canteen": "BR000",
+    "items": [{"dish_id": "A", "qty": 1}, {"dish_id": "D", "qty": 1}],
+    "meal_date": "2026-11-27",
+    "slot": "lunch",
+    "fulfilment": "dine_in",
+    "card_no": "1234567890",
+    "pin": "246810",
+}
 
 
 class Item(BaseModel):
@@ -79,8 +85,19 @@ def main(seconds: float = 10) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.framework_floor:create_app", "--factory",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"])
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.framework_floor:create_app",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -96,8 +113,16 @@ def main(seconds: float = 10) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
-    print(json.dumps({"requests_per_s": round(done / seconds), "server_cpu_ms_per_request":
-                      round(cpu / done * 1000, 3), "clients": CLIENTS, "seconds": seconds}))
+    print(
+        json.dumps(
+            {
+                "requests_per_s": round(done / seconds),
+                "server_cpu_ms_per_request": round(cpu / done * 1000, 3),
+                "clients": CLIENTS,
+                "seconds": seconds,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

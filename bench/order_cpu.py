@@ -40,13 +40,23 @@ async def main(url: str, n: int, sort: str | None) -> None:
     elders = await Elder.select(Elder.id, Elder.card_no).order_by(Elder.id).limit(n + 20)
     code = (await Canteen.select(Canteen.code).where(Canteen.code.like("BR%")).first())["code"]
     meal = (today(settings.tz) + timedelta(days=1)).isoformat()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://127.0.0.1") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1"
+    ) as client:
+
         async def order(elder) -> None:
-            r = await client.post("/api/v1/orders", json={
-                "canteen": code, "card_no": elder["card_no"], "pin": PIN,
-                "items": [{"dish_id": "A", "qty": 1}, {"dish_id": "D", "qty": 1}],
-                "meal_date": meal, "slot": "lunch"}, headers={"Idempotency-Key": str(uuid.uuid4())})
+            r = await client.post(
+                "/api/v1/orders",
+                json={
+                    "canteen": code,
+                    "card_no": elder["card_no"],
+                    "pin": PIN,
+                    "items": [{"dish_id": "A", "qty": 1}, {"dish_id": "D", "qty": 1}],
+                    "meal_date": meal,
+                    "slot": "lunch",
+                },
+                headers={"Idempotency-Key": str(uuid.uuid4())},
+            )
             assert r.status_code == 201, r.text
 
         for elder in elders[:20]:
@@ -56,7 +66,7 @@ async def main(url: str, n: int, sort: str | None) -> None:
         cpu, wall = time.process_time(), time.perf_counter()
         if profile:
             profile.enable()
-        for elder in elders[20:20 + n]:
+        for elder in elders[20 : 20 + n]:
             await order(elder)
         if profile:
             profile.disable()
@@ -64,8 +74,10 @@ async def main(url: str, n: int, sort: str | None) -> None:
     await close_engine(engine)
     if profile:
         pstats.Stats(profile).sort_stats(sort).print_stats(45)
-    print(f"{n} orders one after another: cpu {cpu / n * 1000:.2f} ms, wall {wall / n * 1000:.2f} ms "
-          f"per order; load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"{n} orders one after another: cpu {cpu / n * 1000:.2f} ms, wall {wall / n * 1000:.2f} ms "
+        f"per order; load average {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -29,13 +29,42 @@ from pathlib import Path
 from bench.lunch_rush.run import SECRET, free_port, fresh_database, start_server
 
 YEAR = 2025
-ORDER_COLUMNS = ["canteen", "elder", "meal_date", "slot", "channel", "fulfilment", "status",
-                 "total_fen", "subsidy_fen", "subsidy_tier", "points_used", "points_fen",
-                 "card_fen", "cash_fen", "placed_by", "delivery_address", "note",
-                 "diet_clash_confirmed", "created_at", "updated_at"]
-INSPECTION_COLUMNS = ["canteen", "date", "kind", "inspectors", "results", "score_tenths",
-                      "key_failures", "dynamic_grade", "incident", "notes", "filed_by",
-                      "created_at"]
+ORDER_COLUMNS = [
+    "canteen",
+    "elder",
+    "meal_date",
+    "slot",
+    "channel",
+    "fulfilment",
+    "status",
+    "total_fen",
+    "subsidy_fen",
+    "subsidy_tier",
+    "points_used",
+    "points_fen",
+    "card_fen",
+    "cash_fen",
+    "placed_by",
+    "delivery_address",
+    "note",
+    "diet_clash_confirmed",
+    "created_at",
+    "updated_at",
+]
+INSPECTION_COLUMNS = [
+    "canteen",
+    "date",
+    "kind",
+    "inspectors",
+    "results",
+    "score_tenths",
+    "key_failures",
+    "dynamic_grade",
+    "incident",
+    "notes",
+    "filed_by",
+    "created_at",
+]
 
 
 def order_rows(n: int, canteens: list[int], elders: list[int], seed: int = 1):
@@ -53,12 +82,28 @@ def order_rows(n: int, canteens: list[int], elders: list[int], seed: int = 1):
         points = min(rng.choice((0, 0, 200, 300)), (total - subsidy) // 2)
         card = (total - subsidy - points) * rng.choice((0, 1, 1, 1)) // 1
         cash = total - subsidy - points - card
-        yield (rng.choice(canteens), elder, day, "lunch" if k % 2 == 0 else "dinner",
-               rng.choice(("qr", "qr", "qr", "proxy", "hotline", "counter")),
-               rng.choice(("dine_in", "dine_in", "takeaway", "delivery")),
-               "cancelled" if rng.random() < 0.05 else "served",
-               total, subsidy, "bench" if subsidy else None, points, points, card, cash,
-               None, "", "", False, stamp, stamp)
+        yield (
+            rng.choice(canteens),
+            elder,
+            day,
+            "lunch" if k % 2 == 0 else "dinner",
+            rng.choice(("qr", "qr", "qr", "proxy", "hotline", "counter")),
+            rng.choice(("dine_in", "dine_in", "takeaway", "delivery")),
+            "cancelled" if rng.random() < 0.05 else "served",
+            total,
+            subsidy,
+            "bench" if subsidy else None,
+            points,
+            points,
+            card,
+            cash,
+            None,
+            "",
+            "",
+            False,
+            stamp,
+            stamp,
+        )
 
 
 def inspection_rows(n: int, canteens: list[int], seed: int = 2):
@@ -67,11 +112,29 @@ def inspection_rows(n: int, canteens: list[int], seed: int = 2):
     for _ in range(n):
         score = rng.randint(550, 1000)
         failures = rng.choice((0, 0, 0, 0, 1, 2))
-        grade = ("ungraded" if failures >= 2 or score < 600 else "excellent" if score >= 900
-                 else "good" if score >= 750 else "fair")
-        yield (rng.choice(canteens), date(YEAR - 4, 1, 1) + timedelta(days=rng.randint(0, 5 * 365)),
-               "routine", "bench-insp-a,bench-insp-b", "[]", score, failures, grade, False, "",
-               "bench-insp-a", stamp)
+        grade = (
+            "ungraded"
+            if failures >= 2 or score < 600
+            else "excellent"
+            if score >= 900
+            else "good"
+            if score >= 750
+            else "fair"
+        )
+        yield (
+            rng.choice(canteens),
+            date(YEAR - 4, 1, 1) + timedelta(days=rng.randint(0, 5 * 365)),
+            "routine",
+            "bench-insp-a,bench-insp-b",
+            "[]",
+            score,
+            failures,
+            grade,
+            False,
+            "",
+            "bench-insp-a",
+            stamp,
+        )
 
 
 async def build(args) -> dict:
@@ -119,13 +182,16 @@ async def build(args) -> dict:
         conn.execute("PRAGMA synchronous = FULL")
 
         def insert(table: str, cols: list[str], rows) -> None:
-            sql = (f'INSERT INTO {table} ({", ".join(chr(34) + c + chr(34) for c in cols)}) '
-                   f'VALUES ({", ".join("?" * len(cols))})')
+            sql = (
+                f"INSERT INTO {table} ({', '.join(chr(34) + c + chr(34) for c in cols)}) "
+                f"VALUES ({', '.join('?' * len(cols))})"
+            )
             conn.execute("BEGIN")
             batch = []
             for row in rows:
-                batch.append(tuple(v.isoformat() if isinstance(v, date | datetime) else v
-                                   for v in row))
+                batch.append(
+                    tuple(v.isoformat() if isinstance(v, date | datetime) else v for v in row)
+                )
                 if len(batch) == 50_000:
                     conn.executemany(sql, batch)
                     batch.clear()
@@ -151,12 +217,18 @@ async def build(args) -> dict:
         elders = [r["id"] for r in await conn.fetch("SELECT id FROM elder")]
         timings["elders_s"] = round(time.perf_counter() - t, 1)
         t = time.perf_counter()
-        await conn.copy_records_to_table("meal_order", columns=ORDER_COLUMNS, records=list(
-            order_rows(args.orders, canteens, elders)))
+        await conn.copy_records_to_table(
+            "meal_order",
+            columns=ORDER_COLUMNS,
+            records=list(order_rows(args.orders, canteens, elders)),
+        )
         timings["orders_s"] = round(time.perf_counter() - t, 1)
         t = time.perf_counter()
-        await conn.copy_records_to_table("inspection", columns=INSPECTION_COLUMNS, records=list(
-            inspection_rows(args.inspections, canteens)))
+        await conn.copy_records_to_table(
+            "inspection",
+            columns=INSPECTION_COLUMNS,
+            records=list(inspection_rows(args.inspections, canteens)),
+        )
         await conn.execute("ANALYZE")
         await conn.close()
     timings["inspections_and_analyze_s"] = round(time.perf_counter() - t, 1)
@@ -174,13 +246,21 @@ def timed_get(url: str, token: str, repeat: int) -> dict:
             status = response.status
         times.append((time.perf_counter() - t) * 1000)
         size = len(body)
-    return {"status": status, "bytes": size, "first_ms": round(times[0], 1),
-            "median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
+    return {
+        "status": status,
+        "bytes": size,
+        "first_ms": round(times[0], 1),
+        "median_ms": round(statistics.median(times), 1),
+        "max_ms": round(max(times), 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.reports", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="python -m bench.reports",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--database-url", default="sqlite:////tmp/zhucan-bench/reports.db")
     p.add_argument("--orders", type=int, default=1_000_000)
     p.add_argument("--inspections", type=int, default=10_000)
@@ -191,8 +271,11 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     env = {"ZHUCAN_DATABASE_URL": args.database_url, "ZHUCAN_SECRET_KEY": SECRET}
     os.environ.update(env)
-    print(f"[reports] loading {args.orders} orders and {args.inspections} inspections; load "
-          f"average {os.getloadavg()[0]:.2f} …", flush=True)
+    print(
+        f"[reports] loading {args.orders} orders and {args.inspections} inspections; load "
+        f"average {os.getloadavg()[0]:.2f} …",
+        flush=True,
+    )
     fresh_database(args.database_url)
     built = asyncio.run(build(args))
     print(f"[reports] loaded: {built['timings']}", flush=True)
@@ -216,9 +299,11 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"\nreports at volume — {args.database_url.split(':')[0]}, {args.orders} orders, "
-          f"{args.inspections} inspections, {args.canteens} canteens; load average "
-          f"{os.getloadavg()[0]:.2f}")
+    print(
+        f"\nreports at volume — {args.database_url.split(':')[0]}, {args.orders} orders, "
+        f"{args.inspections} inspections, {args.canteens} canteens; load average "
+        f"{os.getloadavg()[0]:.2f}"
+    )
     ok = True
     for name, r in results.items():
         if "error" in r:
@@ -226,11 +311,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name:<28} ERROR {r['error']}")
             continue
         ok &= r["status"] == 200 and r["max_ms"] < 1000
-        print(f"  {name:<28} first {r['first_ms']:>7.1f} ms  median {r['median_ms']:>7.1f} ms  "
-              f"max {r['max_ms']:>7.1f} ms  ({r['bytes']} bytes)")
+        print(
+            f"  {name:<28} first {r['first_ms']:>7.1f} ms  median {r['median_ms']:>7.1f} ms  "
+            f"max {r['max_ms']:>7.1f} ms  ({r['bytes']} bytes)"
+        )
     if args.out:
-        args.out.write_text(json.dumps({"load": built["timings"], "endpoints": results},
-                                       ensure_ascii=False, indent=1))
+        args.out.write_text(
+            json.dumps(
+                {"load": built["timings"], "endpoints": results}, ensure_ascii=False, indent=1
+            )
+        )
     return 0 if ok else 1
 
 

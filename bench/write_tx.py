@@ -25,9 +25,11 @@ async def run(path: Path, tasks: int, total: int = 400) -> float:
 
     async def one() -> None:
         for i in range(total // tasks):
+
             async def work(i=i) -> None:
                 for _ in range(20):
                     await engine.run_ddl(f"INSERT INTO t (v) VALUES ({i})")
+
             await write_transaction(work)
 
     start = time.perf_counter()

@@ -39,7 +39,8 @@ def _cjk_font_installed() -> bool:
 # only outside CI may their tests skip when it is missing.
 requires_cjk_font = pytest.mark.skipif(
     not IN_CI and not _cjk_font_installed(),
-    reason="no CJK font installed: apt-get install fonts-noto-cjk")
+    reason="no CJK font installed: apt-get install fonts-noto-cjk",
+)
 
 
 async def _pg_available() -> bool:
@@ -63,8 +64,11 @@ class TestDatabase:
         self.engine = make_engine(url)
 
     def settings(self, **overrides) -> Settings:
-        values = {"database_url": self.url, "secret_key": TEST_SECRET,
-                  "public_url": "http://zhucan.test"} | overrides
+        values = {
+            "database_url": self.url,
+            "secret_key": TEST_SECRET,
+            "public_url": "http://zhucan.test",
+        } | overrides
         return Settings(**values)
 
     def rebind(self) -> None:
@@ -76,7 +80,8 @@ class TestDatabase:
         if is_sqlite(self.engine):
             # Append-only tables (audit_log) refuse DELETE by trigger; lift them for the wipe.
             triggers = await self.engine._run_in_new_connection(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            )
             for trigger in triggers:
                 await self.engine._run_in_new_connection(f'DROP TRIGGER "{trigger["name"]}"')
             for name in reversed(names):
@@ -85,8 +90,7 @@ class TestDatabase:
                 await self.engine._run_in_new_connection(trigger["sql"])
         else:
             quoted = ", ".join(f'"{n}"' for n in names)
-            await self.engine._run_in_new_connection(
-                f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+            await self.engine._run_in_new_connection(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -177,6 +181,7 @@ def pytest_sessionfinish(session, exitstatus):
     skipped = reporter.stats.get("skipped", []) if reporter else []
     pg_skipped = [r for r in skipped if "[postgresql" in r.nodeid or "-postgresql" in r.nodeid]
     if pg_skipped:
-        reporter.write_line(f"CI: {len(pg_skipped)} PostgreSQL tests were skipped; failing the run",
-                            red=True)
+        reporter.write_line(
+            f"CI: {len(pg_skipped)} PostgreSQL tests were skipped; failing the run", red=True
+        )
         session.exitstatus = 1

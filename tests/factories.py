@@ -34,11 +34,13 @@ class Factory:
         self.settings = settings
         self._staff: dict[str, Staff] = {}
 
-    async def staff(self, role: str, username: str | None = None,
-                    canteen: str | None = None) -> Staff:
+    async def staff(
+        self, role: str, username: str | None = None, canteen: str | None = None
+    ) -> Staff:
         username = username or f"{role}{next(_serial)}"
-        staff = await create_staff(StaffIn(username=username, password="password-123",
-                                           role=role, canteen=canteen))
+        staff = await create_staff(
+            StaffIn(username=username, password="password-123", role=role, canteen=canteen)
+        )
         self._staff[username] = staff
         return staff
 
@@ -55,8 +57,7 @@ class Factory:
         return self.headers_for(self._staff["admin"])
 
     async def post(self, path: str, body: dict, expect: int = 201) -> dict:
-        response = await self.client.post(f"/api/v1{path}", json=body,
-                                          headers=await self.admin())
+        response = await self.client.post(f"/api/v1{path}", json=body, headers=await self.admin())
         assert response.status_code == expect, response.text
         return response.json()
 
@@ -72,19 +73,34 @@ class Factory:
     async def canteen(self, code: str = "C1", **fields) -> dict:
         await self.regions()
         body = {
-            "code": code, "name": f"{code} 老年食堂", "kind": "elder_canteen",
-            "region": "D-S-C1", "size": "medium", "address": "测试路 1 号",
-            "license_no": f"JY{code}", "license_issued": "2020-01-01",
-            "license_expires": "2099-12-31", "sunshine_level": "video", "capacity": 80,
+            "code": code,
+            "name": f"{code} 老年食堂",
+            "kind": "elder_canteen",
+            "region": "D-S-C1",
+            "size": "medium",
+            "address": "测试路 1 号",
+            "license_no": f"JY{code}",
+            "license_issued": "2020-01-01",
+            "license_expires": "2099-12-31",
+            "sunshine_level": "video",
+            "capacity": 80,
         } | fields
         return await self.post("/canteens", body)
 
     async def elder(self, age: int = 82, **fields) -> dict:
         await self.regions()
         body = {
-            "name": "张三明", "id_number": id_number_for_age(age), "phone": "13812341234",
-            "region": "D-S-C1", "categories": [], "pin": "246810", "lives_alone": False,
-            "diet": [], "allergies": [], "proxy_consent": True, "address": "测试路 2 号 301 室",
+            "name": "张三明",
+            "id_number": id_number_for_age(age),
+            "phone": "13812341234",
+            "region": "D-S-C1",
+            "categories": [],
+            "pin": "246810",
+            "lives_alone": False,
+            "diet": [],
+            "allergies": [],
+            "proxy_consent": True,
+            "address": "测试路 2 号 301 室",
         } | fields
         return await self.post("/elders", body)
 
@@ -95,8 +111,15 @@ class Factory:
                 await self.staff("inspector", username=username)
         return [self._staff["insp-a"], self._staff["insp-b"]]
 
-    async def inspection(self, canteen: str, day: str, failed: dict[str, float | None] = (),
-                         na: tuple[str, ...] = (), expect: int = 201, **fields) -> dict:
+    async def inspection(
+        self,
+        canteen: str,
+        day: str,
+        failed: dict[str, float | None] = (),
+        na: tuple[str, ...] = (),
+        expect: int = 201,
+        **fields,
+    ) -> dict:
         """File an inspection where every checklist item passes except `failed` (item → partial
         points or None) and `na`."""
         checklist = (await self.client.get("/api/v1/compliance/checklist")).json()
@@ -108,13 +131,21 @@ class Factory:
                 if failed[item["code"]] is not None:
                     result["points"] = failed[item["code"]]
             else:
-                result = {"item": item["code"],
-                          "verdict": "na" if item["code"] in na else "pass"}
+                result = {"item": item["code"], "verdict": "na" if item["code"] in na else "pass"}
             results.append(result)
         inspectors = await self.inspectors()
-        body = {"date": day, "kind": "routine", "inspectors": [i.username for i in inspectors],
-                "results": results, "notes": "", "incident": False} | fields
-        response = await self.client.post(f"/api/v1/canteens/{canteen}/inspections", json=body,
-                                          headers=self.headers_for(inspectors[0]))
+        body = {
+            "date": day,
+            "kind": "routine",
+            "inspectors": [i.username for i in inspectors],
+            "results": results,
+            "notes": "",
+            "incident": False,
+        } | fields
+        response = await self.client.post(
+            f"/api/v1/canteens/{canteen}/inspections",
+            json=body,
+            headers=self.headers_for(inspectors[0]),
+        )
         assert response.status_code == expect, response.text
         return response.json()

@@ -28,7 +28,9 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def live_server(database: TestDatabase, workdir: Path, workers: int = 1) -> AsyncIterator[str]:
+async def live_server(
+    database: TestDatabase, workdir: Path, workers: int = 1
+) -> AsyncIterator[str]:
     """Serve the app on `database` until the block ends; yields the base URL."""
     process, base_url = await start_server(database, workdir, workers)
     try:
@@ -38,18 +40,31 @@ async def live_server(database: TestDatabase, workdir: Path, workers: int = 1) -
         process.wait(timeout=20)
 
 
-async def start_server(database: TestDatabase, workdir: Path, workers: int = 1,
-                       env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+async def start_server(
+    database: TestDatabase, workdir: Path, workers: int = 1, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
     """A healthy `zhucan serve` (with extra environment `env`) and its base URL; the caller ends
     it. It leads a process group of its own, so that a test can kill it with its workers."""
     port = _free_port()
-    env = os.environ | {"ZHUCAN_DATABASE_URL": database.url, "ZHUCAN_SECRET_KEY": TEST_SECRET,
-                        "ZHUCAN_DB_POOL_SIZE": "20"} | (env or {})
+    env = (
+        os.environ
+        | {
+            "ZHUCAN_DATABASE_URL": database.url,
+            "ZHUCAN_SECRET_KEY": TEST_SECRET,
+            "ZHUCAN_DB_POOL_SIZE": "20",
+        }
+        | (env or {})
+    )
     log_path = workdir / f"server-{port}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(ZHUCAN), "serve", "--port", str(port), "--workers", str(workers)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True)
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
+            start_new_session=True,
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
         await _wait_until_healthy(base_url, process, log_path)

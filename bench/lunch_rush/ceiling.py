@@ -60,6 +60,7 @@ def capture(engine):
             if self._parent is None:  # only the outermost transaction talks to the database
                 log.append(begin_sql if name == "begin" else name.upper())
             return await original(self, *a, **k)
+
         return wrapped
 
     async def fetch(statement, *args):
@@ -72,6 +73,7 @@ def capture(engine):
     cls.run_querystring = run_querystring
     original_write = getattr(cls, "write", None)
     if original_write is not None:  # zhucan's SQLite engine: write transactions on its writer
+
         async def write(self, work):
             log.append(begin_sql)
             try:
@@ -81,6 +83,7 @@ def capture(engine):
                 raise
             log.append("COMMIT")
             return result
+
         cls.write = write
     for name, fn in saved_tx.items():
         setattr(tx_cls, name, marker(name, fn))
@@ -102,14 +105,18 @@ def capture(engine):
 # ---------------------------------------------------------------- what each argument is
 
 _PLACEHOLDER = {"pg": re.compile(r"\$(\d+)"), "sqlite": re.compile(r"\?")}
-_BEFORE = re.compile(r'(?:"?([\w$]+)"?\.)?"?(\w+)"?\s*(?:=|<>|>=|<=|>|<|\+|-|IN\s*\((?:\s*(?:\$\d+|\?)\s*,)*)\s*$',
-                     re.IGNORECASE)
-_MAIN = re.compile(r'^\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|SELECT\b.*?\bFROM)\s+"?(\w+)"?',
-                   re.IGNORECASE | re.DOTALL)
+_BEFORE = re.compile(
+    r'(?:"?([\w$]+)"?\.)?"?(\w+)"?\s*(?:=|<>|>=|<=|>|<|\+|-|IN\s*\((?:\s*(?:\$\d+|\?)\s*,)*)\s*$',
+    re.IGNORECASE,
+)
+_MAIN = re.compile(
+    r'^\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|SELECT\b.*?\bFROM)\s+"?(\w+)"?',
+    re.IGNORECASE | re.DOTALL,
+)
 _ALIAS = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)"?\s+(?:AS\s+)?(\w+)', re.IGNORECASE)
 _NOT_ALIASES = {"WHERE", "JOIN", "ON", "INNER", "LEFT", "ORDER", "GROUP", "LIMIT", "SET"}
 # db.sql.rows_table: `CAST($1 AS BIGINT) AS id` joined to the table a `WITH … UPDATE` updates.
-_CAST = re.compile(r'\s*AS\s+\w+\)\s+AS\s+(\w+)', re.IGNORECASE)
+_CAST = re.compile(r"\s*AS\s+\w+\)\s+AS\s+(\w+)", re.IGNORECASE)
 _UPDATED = re.compile(r'\)\s*UPDATE\s+"?(\w+)"?', re.IGNORECASE)  # after the WITH, not FOR UPDATE
 _INSERT = re.compile(r'INSERT\s+INTO\s+"?(\w+)"?\s*\(([^)]*)\)\s*VALUES', re.IGNORECASE)
 
@@ -148,21 +155,25 @@ def arg_columns(sql: str, style: str) -> dict[int, tuple[str, str]]:
                 position = 0
             elif ch == ")":
                 depth -= 1
-                if depth == 0 and sql[i + 1:].lstrip().startswith(("ON", "RETURNING")):
+                if depth == 0 and sql[i + 1 :].lstrip().startswith(("ON", "RETURNING")):
                     break
             elif ch == "," and depth == 1:
                 position += 1
             elif i in at and depth == 1:
                 out[at[i]] = (m.group(1), columns[position])
         return out
-    aliases = {m.group(2): m.group(1) for m in _ALIAS.finditer(sql)
-               if m.group(2).upper() not in _NOT_ALIASES}
+    aliases = {
+        m.group(2): m.group(1)
+        for m in _ALIAS.finditer(sql)
+        if m.group(2).upper() not in _NOT_ALIASES
+    }
     out = {}
     if sql.lstrip().upper().startswith("WITH") and (updated := _UPDATED.search(sql)):
         main = updated.group(1)
     for pos, index in places:
-        if sql[:pos].upper().endswith("CAST(") and (cast := _CAST.match(
-                sql, _PLACEHOLDER[style].match(sql, pos).end())):
+        if sql[:pos].upper().endswith("CAST(") and (
+            cast := _CAST.match(sql, _PLACEHOLDER[style].match(sql, pos).end())
+        ):
             out[index] = (main, cast.group(1))
         elif b := _BEFORE.search(sql[:pos]):
             table = (b.group(1) or main).split("$")[-1]
@@ -173,13 +184,18 @@ def arg_columns(sql: str, style: str) -> dict[int, tuple[str, str]]:
 # ---------------------------------------------------------------- the per-order variables
 
 ID_COLUMNS = {
-    ("meal_order", "id"): "order_id", ("order_line", "order"): "order_id",
-    ("meal_order", "payment"): "transfer_id", ("ledger_transfer", "id"): "transfer_id",
+    ("meal_order", "id"): "order_id",
+    ("order_line", "order"): "order_id",
+    ("meal_order", "payment"): "transfer_id",
+    ("ledger_transfer", "id"): "transfer_id",
     ("ledger_entry", "transfer"): "transfer_id",
     ("idempotency_record", "id"): "idem_id",
 }
-RETURNED = {"meal_order": "order_id", "ledger_transfer": "transfer_id",
-            "idempotency_record": "idem_id"}
+RETURNED = {
+    "meal_order": "order_id",
+    "ledger_transfer": "transfer_id",
+    "idempotency_record": "idem_id",
+}
 
 
 @dataclass
@@ -218,8 +234,12 @@ def template(log: list, captured: Pick, style: str) -> list:
                 marker = "idem_key"
             elif isinstance(value, str) and value.startswith("order:"):
                 marker = "transfer_key"
-            elif isinstance(value, dt.date) and not isinstance(value, dt.datetime) \
-                    and table == "meal_order" and column == "meal_date":
+            elif (
+                isinstance(value, dt.date)
+                and not isinstance(value, dt.datetime)
+                and table == "meal_order"
+                and column == "meal_date"
+            ):
                 marker = "meal_date"
             elif isinstance(value, int) and not isinstance(value, bool):
                 name = ID_COLUMNS.get((table, column))
@@ -229,11 +249,15 @@ def template(log: list, captured: Pick, style: str) -> list:
                     marker = "elder_id" if value == captured.elder_id else None
                 elif column == "canteen" or (table == "canteen" and column == "id"):
                     marker = "canteen_id" if value == captured.canteen_id else None
-                elif (table, column) in (("account", "id"), ("ledger_entry", "account")) \
-                        and value in key_of_account:
+                elif (table, column) in (
+                    ("account", "id"),
+                    ("ledger_entry", "account"),
+                ) and value in key_of_account:
                     marker = f"acct:{key_of_account[value]}"
-                elif (table, column) in (("menu_item", "id"), ("order_line", "menu_item")) \
-                        and value in dish_of_item:
+                elif (table, column) in (
+                    ("menu_item", "id"),
+                    ("order_line", "menu_item"),
+                ) and value in dish_of_item:
                     marker = f"item:{dish_of_item[value]}"
             args.append(("var", marker) if marker else value)
         main = (_INSERT.match(entry.sql) or [None, ""])[1]
@@ -259,9 +283,14 @@ def _captured_key_suffix(pick: Pick, key: str) -> str:
 
 
 def values_for(pick: Pick, n: int, captured: Pick, base_date: dt.date) -> dict:
-    v = {"elder_id": pick.elder_id, "card_no": pick.card_no, "canteen_id": pick.canteen_id,
-         "canteen_code": pick.canteen_code, "idem_key": f"ceiling-{uuid.uuid4()}",
-         "meal_date": base_date + dt.timedelta(days=n)}
+    v = {
+        "elder_id": pick.elder_id,
+        "card_no": pick.card_no,
+        "canteen_id": pick.canteen_id,
+        "canteen_code": pick.canteen_code,
+        "idem_key": f"ceiling-{uuid.uuid4()}",
+        "meal_date": base_date + dt.timedelta(days=n),
+    }
     for key in captured.accounts:
         mine = _captured_key_suffix(pick, key)
         v[f"acct_key:{key}"] = mine
@@ -274,12 +303,14 @@ def values_for(pick: Pick, n: int, captured: Pick, base_date: dt.date) -> dict:
 # ---------------------------------------------------------------- SQLite: Python's sqlite3
 
 
-def sqlite_replay(path: str, tmpl: list, picks: list[Pick], captured: Pick, seconds: float,
-                  seed: int = 1) -> dict:
+def sqlite_replay(
+    path: str, tmpl: list, picks: list[Pick], captured: Pick, seconds: float, seed: int = 1
+) -> dict:
     """One connection with the service's settings (WAL, synchronous=FULL, foreign keys), the
     statements of one order after another for `seconds`."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=10,
-                           detect_types=sqlite3.PARSE_DECLTYPES)
+    conn = sqlite3.connect(
+        path, isolation_level=None, timeout=10, detect_types=sqlite3.PARSE_DECLTYPES
+    )
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     rng = random.Random(seed)
@@ -306,9 +337,13 @@ def sqlite_replay(path: str, tmpl: list, picks: list[Pick], captured: Pick, seco
     elapsed = time.perf_counter() - start
     conn.close()
     latencies.sort()
-    return {"tool": "python sqlite3, 1 connection", "orders": done, "seconds": round(elapsed, 2),
-            "orders_per_s": done / elapsed,
-            "p50_ms": latencies[len(latencies) // 2] * 1000 if latencies else None}
+    return {
+        "tool": "python sqlite3, 1 connection",
+        "orders": done,
+        "seconds": round(elapsed, 2),
+        "orders_per_s": done / elapsed,
+        "p50_ms": latencies[len(latencies) // 2] * 1000 if latencies else None,
+    }
 
 
 # ---------------------------------------------------------------- PostgreSQL: pgbench
@@ -337,10 +372,12 @@ def pgbench_script(tmpl: list, captured: Pick) -> tuple[str, list[str]]:
     names += [f"item:{d}" for d in captured.items]
     var = {n: re.sub(r"\W", "_", n) for n in names}
     var |= {"order_id": "order_id", "transfer_id": "transfer_id", "idem_id": "idem_id"}
-    lines = ["\\set n random(1, :picks)",
-             "\\set day random(1, 2000000)",
-             "\\set k random(1, 9000000000000000000)",
-             f"SELECT {', '.join(var[n] for n in names)} FROM bench_pick WHERE n = :n \\gset"]
+    lines = [
+        "\\set n random(1, :picks)",
+        "\\set day random(1, 2000000)",
+        "\\set k random(1, 9000000000000000000)",
+        f"SELECT {', '.join(var[n] for n in names)} FROM bench_pick WHERE n = :n \\gset",
+    ]
     for entry in tmpl:
         if isinstance(entry, str):
             lines.append(entry + ";")
@@ -360,22 +397,29 @@ def pgbench_script(tmpl: list, captured: Pick) -> tuple[str, list[str]]:
         sql = re.sub(r"\$(\d+)", lambda m, a=args: a[int(m.group(1)) - 1], entry["sql"])
         sql = " ".join(sql.split()).rstrip(";")
         # \gset order_ → the RETURNING "id" becomes :order_id, and so on
-        lines.append(sql + (f" \\gset {entry['gives'].removesuffix('id')}" if entry["gives"]
-                            else ";"))
+        lines.append(
+            sql + (f" \\gset {entry['gives'].removesuffix('id')}" if entry["gives"] else ";")
+        )
     return "\n".join(lines) + "\n", names
 
 
 async def pg_prepare_picks(conn, picks: list[Pick], names: list[str]) -> None:
     """bench_pick(n, …): the variables of each pick, read by the script with one PK lookup."""
-    cols = ", ".join(f"{re.sub(r'[^0-9A-Za-z_]', '_', n)} "
-                     f"{'text' if n in ('card_no', 'canteen_code') or n.startswith('acct_key') else 'bigint'}"
-                     for n in names)
+    cols = ", ".join(
+        f"{re.sub(r'[^0-9A-Za-z_]', '_', n)} "
+        f"{'text' if n in ('card_no', 'canteen_code') or n.startswith('acct_key') else 'bigint'}"
+        for n in names
+    )
     await conn.execute("DROP TABLE IF EXISTS bench_pick")
     await conn.execute(f"CREATE TABLE bench_pick (n int PRIMARY KEY, {cols})")
     rows = []
     for i, p in enumerate(picks, 1):
-        values = {"elder_id": p.elder_id, "card_no": p.card_no, "canteen_id": p.canteen_id,
-                  "canteen_code": p.canteen_code}
+        values = {
+            "elder_id": p.elder_id,
+            "card_no": p.card_no,
+            "canteen_id": p.canteen_id,
+            "canteen_code": p.canteen_code,
+        }
         for n in names:
             if n.startswith("acct_key:"):
                 values[n] = _captured_key_suffix(p, n.removeprefix("acct_key:"))
@@ -388,12 +432,28 @@ async def pg_prepare_picks(conn, picks: list[Pick], names: list[str]) -> None:
     await conn.execute("ANALYZE bench_pick")
 
 
-def pg_replay(database_url: str, script: str, picks: int, seconds: int, clients: int,
-              threads: int = 2) -> dict:
+def pg_replay(
+    database_url: str, script: str, picks: int, seconds: int, clients: int, threads: int = 2
+) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
         f.write(script)
-    cmd = ["pgbench", "-n", "-M", "prepared", "-c", str(clients), "-j", str(threads),
-           "-T", str(seconds), "-D", f"picks={picks}", "-f", f.name, database_url]
+    cmd = [
+        "pgbench",
+        "-n",
+        "-M",
+        "prepared",
+        "-c",
+        str(clients),
+        "-j",
+        str(threads),
+        "-T",
+        str(seconds),
+        "-D",
+        f"picks={picks}",
+        "-f",
+        f.name,
+        database_url,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
     out = done.stdout + done.stderr
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
@@ -402,12 +462,24 @@ def pg_replay(database_url: str, script: str, picks: int, seconds: int, clients:
     processed = re.search(r"number of transactions actually processed: (\d+)", out)
     if done.returncode != 0 or tps is None:
         raise RuntimeError(f"pgbench failed ({done.returncode}):\n{out[-3000:]}\nscript: {f.name}")
-    return {"tool": f"pgbench -M prepared -c {clients} -j {threads}",
-            "orders_per_s": float(tps.group(1)),
-            "orders": int(processed.group(1)) if processed else round(float(tps.group(1)) * seconds),
-            "latency_avg_ms": float(latency.group(1)) if latency else None,
-            "failed": int(failed.group(1)) if failed else 0, "script": f.name}
+    return {
+        "tool": f"pgbench -M prepared -c {clients} -j {threads}",
+        "orders_per_s": float(tps.group(1)),
+        "orders": int(processed.group(1)) if processed else round(float(tps.group(1)) * seconds),
+        "latency_avg_ms": float(latency.group(1)) if latency else None,
+        "failed": int(failed.group(1)) if failed else 0,
+        "script": f.name,
+    }
 
 
-__all__ = ["Pick", "Statement", "capture", "template", "sqlite_replay", "pgbench_script",
-           "pg_prepare_picks", "pg_replay", "PostgresEngine"]
+__all__ = [
+    "Pick",
+    "Statement",
+    "capture",
+    "template",
+    "sqlite_replay",
+    "pgbench_script",
+    "pg_prepare_picks",
+    "pg_replay",
+    "PostgresEngine",
+]

@@ -59,12 +59,14 @@ class Load:
 
     # ------------------------------------------------------------ one request
 
-    async def call(self, kind: str, method: str, path: str, due: float, *, json_body=None,
-                   headers=None) -> tuple[int, dict | None, dict]:
+    async def call(
+        self, kind: str, method: str, path: str, due: float, *, json_body=None, headers=None
+    ) -> tuple[int, dict | None, dict]:
         """Send one request; record its latency from `due` when it was due inside the window."""
         try:
-            async with self.http.request(method, self.base + path, json=json_body,
-                                         headers=headers) as response:
+            async with self.http.request(
+                method, self.base + path, json=json_body, headers=headers
+            ) as response:
                 body = await response.read()
                 status = response.status
                 resp_headers = {k.lower(): v for k, v in response.headers.items()}
@@ -88,9 +90,14 @@ class Load:
         canteen = home if self.rng.random() < 0.9 else self.rng.choice(self.d["canteens"])
         dishes = self.rng.sample(self.d["dishes"], self.rng.choice((1, 2, 2, 3)))
         fulfilment = self.rng.choices(("dine_in", "takeaway", "delivery"), (70, 15, 15))[0]
-        body = {"canteen": canteen, "items": [{"dish_id": x, "qty": 1} for x in dishes],
-                "meal_date": self.d["meal_date"], "slot": self.d["slot"],
-                "fulfilment": fulfilment, "use_points": self.rng.random() < 0.5}
+        body = {
+            "canteen": canteen,
+            "items": [{"dish_id": x, "qty": 1} for x in dishes],
+            "meal_date": self.d["meal_date"],
+            "slot": self.d["slot"],
+            "fulfilment": fulfilment,
+            "use_points": self.rng.random() < 0.5,
+        }
         headers = {"Idempotency-Key": str(uuid.uuid4())}
         if not proxy:
             body |= {"card_no": card_no, "pin": self.d["pin"]}
@@ -109,8 +116,9 @@ class Load:
     async def order(self, due: float, proxy: bool) -> None:
         kind = "proxy_order" if proxy else "qr_order"
         body, headers = self.order_body(self.rng.choice(self.d["elders"]), proxy)
-        status, reply, _ = await self.call(kind, "POST", "/orders", due, json_body=body,
-                                           headers=headers)
+        status, reply, _ = await self.call(
+            kind, "POST", "/orders", due, json_body=body, headers=headers
+        )
         if status != 201:
             return
         self.placed_all += 1
@@ -119,20 +127,29 @@ class Load:
         roll = self.rng.random()
         now = time.monotonic()
         if roll < 0.03:
-            status2, reply2, h2 = await self.call("retry_same_key", "POST", "/orders", now,
-                                                  json_body=body, headers=headers)
+            status2, reply2, h2 = await self.call(
+                "retry_same_key", "POST", "/orders", now, json_body=body, headers=headers
+            )
             if status2 != 201 or reply2 != reply or h2.get("idempotent-replayed") != "true":
                 self.replay_mismatches += 1
         elif roll < 0.08:
             token = self.d["staff_tokens"][reply["canteen"]]
-            await self.call("cancel", "POST", f"/orders/{reply['order_id']}/cancel", now,
-                            headers={"Idempotency-Key": str(uuid.uuid4()),
-                                     "Authorization": f"Bearer {token}"})
+            await self.call(
+                "cancel",
+                "POST",
+                f"/orders/{reply['order_id']}/cancel",
+                now,
+                headers={"Idempotency-Key": str(uuid.uuid4()), "Authorization": f"Bearer {token}"},
+            )
 
     async def menu_read(self, due: float) -> None:
         code = self.rng.choice(self.d["canteens"])
-        await self.call("menu_read", "GET",
-                        f"/canteens/{code}/menus/{self.d['meal_date']}/{self.d['slot']}", due)
+        await self.call(
+            "menu_read",
+            "GET",
+            f"/canteens/{code}/menus/{self.d['meal_date']}/{self.d['slot']}",
+            due,
+        )
 
     async def one_of_the_mix(self, due: float) -> None:
         roll = self.rng.random()
@@ -188,9 +205,13 @@ class Load:
                 delay = due - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                await self.call("kitchen_poll", "GET", f"/canteens/{code}/kitchen?date="
-                                f"{self.d['meal_date']}&slot={self.d['slot']}", due,
-                                headers={"Authorization": f"Bearer {self.d['staff_tokens'][code]}"})
+                await self.call(
+                    "kitchen_poll",
+                    "GET",
+                    f"/canteens/{code}/kitchen?date={self.d['meal_date']}&slot={self.d['slot']}",
+                    due,
+                    headers={"Authorization": f"Bearer {self.d['staff_tokens'][code]}"},
+                )
                 due += period
 
         await asyncio.gather(*[screen(c, period * i / len(codes)) for i, c in enumerate(codes)])
@@ -209,8 +230,10 @@ class Load:
                 drivers.append(asyncio.create_task(self.open_loop()))
             else:
                 stagger = min(0.05, plan["warmup"] / 2 / plan["concurrency"])
-                drivers += [asyncio.create_task(self.closed_loop_client(i * stagger))
-                            for i in range(plan["concurrency"])]
+                drivers += [
+                    asyncio.create_task(self.closed_loop_client(i * stagger))
+                    for i in range(plan["concurrency"])
+                ]
             await asyncio.wait(drivers, timeout=plan["warmup"] + plan["duration"] + plan["drain_s"])
             pending = [t for t in [*drivers, *self.tasks] if not t.done()]
             if pending:
@@ -219,8 +242,9 @@ class Load:
             for t in [*drivers, *self.tasks]:
                 t.cancel()
             cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-        return self.report(unfinished, (cpu1.ru_utime + cpu1.ru_stime)
-                           - (cpu0.ru_utime + cpu0.ru_stime))
+        return self.report(
+            unfinished, (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+        )
 
     def report(self, unfinished: int, cpu_s: float) -> dict:
         kinds = {}
@@ -229,8 +253,10 @@ class Load:
             kinds[kind] = {
                 "requests": len(values),
                 "status": {str(k): v for k, v in sorted(self.status[kind].items())},
-                "p50_ms": percentile(values, 50), "p95_ms": percentile(values, 95),
-                "p99_ms": percentile(values, 99), "max_ms": values[-1] if values else None,
+                "p50_ms": percentile(values, 50),
+                "p95_ms": percentile(values, 95),
+                "p99_ms": percentile(values, 99),
+                "max_ms": values[-1] if values else None,
             }
         orders = sorted(v for k in ORDER_KINDS for v in self.latency.get(k, []))
         statuses: Counter = Counter()
@@ -239,21 +265,30 @@ class Load:
         errors = {str(k): v for k, v in sorted(statuses.items()) if k >= 400 or k == 0}
         return {
             "mode": "open" if self.plan["rate"] > 0 else "closed",
-            "rate": self.plan["rate"], "concurrency": self.plan["concurrency"],
+            "rate": self.plan["rate"],
+            "concurrency": self.plan["concurrency"],
             "duration_s": self.plan["duration"],
-            "orders_placed": self.placed_in_window, "orders_placed_all": self.placed_all,
+            "orders_placed": self.placed_in_window,
+            "orders_placed_all": self.placed_all,
             "orders_per_s": self.placed_in_window / self.plan["duration"],
             "requests_per_s": sum(len(v) for v in self.latency.values()) / self.plan["duration"],
-            "order_latency_ms": {"p50": percentile(orders, 50), "p95": percentile(orders, 95),
-                                 "p99": percentile(orders, 99),
-                                 "max": orders[-1] if orders else None},
-            "kinds": kinds, "errors_by_status": errors,
+            "order_latency_ms": {
+                "p50": percentile(orders, 50),
+                "p95": percentile(orders, 95),
+                "p99": percentile(orders, 99),
+                "max": orders[-1] if orders else None,
+            },
+            "kinds": kinds,
+            "errors_by_status": errors,
             "transport_errors": dict(self.transport_errors),
-            "replay_mismatches": self.replay_mismatches, "not_sent_inflight_cap": self.not_sent,
-            "unfinished_at_end": unfinished, "generator_cpu_s": round(cpu_s, 3),
+            "replay_mismatches": self.replay_mismatches,
+            "not_sent_inflight_cap": self.not_sent,
+            "unfinished_at_end": unfinished,
+            "generator_cpu_s": round(cpu_s, 3),
             "order_p99_ms_by_second": [
                 round(percentile(sorted(self.by_second[second]), 99) or 0)
-                for second in range(max(self.by_second, default=-1) + 1)],
+                for second in range(max(self.by_second, default=-1) + 1)
+            ],
         }
 
 
@@ -261,6 +296,7 @@ def main(argv: list[str]) -> int:
     plan = json.loads(Path(argv[0]).read_text())
     try:
         import uvloop
+
         uvloop.install()
     except ImportError:
         pass

@@ -40,17 +40,31 @@ from zhucan.subsidies.api import ROUTES as SUBSIDY_ROUTES
 from zhucan.web.labels import JINJA_GLOBALS, yuan
 from zhucan.web.pages import ROUTES as PAGE_ROUTES
 
-API_ROUTES = [*REGION_ROUTES, *CANTEEN_ROUTES, *PEOPLE_ROUTES, *COMPLIANCE_ROUTES,
-              *MENU_ROUTES, *MONEY_ROUTES, *ORDER_ROUTES, *AUDIT_ROUTES,
-              *SUBSIDY_ROUTES, *REPORT_ROUTES]
+API_ROUTES = [
+    *REGION_ROUTES,
+    *CANTEEN_ROUTES,
+    *PEOPLE_ROUTES,
+    *COMPLIANCE_ROUTES,
+    *MENU_ROUTES,
+    *MONEY_ROUTES,
+    *ORDER_ROUTES,
+    *AUDIT_ROUTES,
+    *SUBSIDY_ROUTES,
+    *REPORT_ROUTES,
+]
 
 SWAGGER = "/static/vendor/swagger-ui"
 
 log = logging.getLogger("zhucan")
 
 
-@get("/healthz", operation_id="health", summary="健康检查", tags=["ops"],
-     responses=problem_responses(503))
+@get(
+    "/healthz",
+    operation_id="health",
+    summary="健康检查",
+    tags=["ops"],
+    responses=problem_responses(503),
+)
 async def healthz(state: State) -> dict[str, str]:
     engine = state.engine
     try:
@@ -83,11 +97,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
         description="社区老年助餐：点餐、补贴结算与食堂食品安全量化分级。",
         path="/schema",
         # Served from our own static files: district networks often have no internet access.
-        render_plugins=[SwaggerRenderPlugin(
-            path="/", js_url=f"{SWAGGER}/swagger-ui-bundle.js", css_url=f"{SWAGGER}/swagger-ui.css",
-            standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js")],
-        components=Components(security_schemes={
-            "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}),
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path="/",
+                js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+                css_url=f"{SWAGGER}/swagger-ui.css",
+                standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js",
+            )
+        ],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+            }
+        ),
         security=[{}, {"bearer": []}],
     )
     app = Litestar(
@@ -95,18 +117,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             Router(path="/api/v1", route_handlers=API_ROUTES),
             *PAGE_ROUTES,
-            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"],
-                                       include_in_schema=False),
+            create_static_files_router(
+                path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
+            ),
         ],
         state=State({"settings": settings, "engine": engine}),
         lifespan=[database],
-        middleware=[admission_control(settings.max_active_requests),
-                    DefineMiddleware(BearerTokenMiddleware, exclude=["^/schema", "^/static"])],
+        middleware=[
+            admission_control(settings.max_active_requests),
+            DefineMiddleware(BearerTokenMiddleware, exclude=["^/schema", "^/static"]),
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi,
         plugins=[StrictModelSchemas()],
-        template_config=TemplateConfig(directory=Path(__file__).parent / "web" / "templates",
-                                       engine=JinjaTemplateEngine, engine_callback=_jinja_setup),
+        template_config=TemplateConfig(
+            directory=Path(__file__).parent / "web" / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=_jinja_setup,
+        ),
     )
     _document_problem_responses(app)
     app.before_send.append(_allow_header_fixer(app))
@@ -130,12 +158,18 @@ def _allow_header_fixer(app: Litestar):
     """OPTIONS answers `Allow` with every method of the path. Litestar 2 builds it from the
     route as first registered, before the /api/v1 router merged the path's other handlers in,
     so `OPTIONS /api/v1/canteens` left out GET."""
-    allowed = {re.sub(r":\w+}", "}", route.path): ", ".join(sorted(route.methods))
-               for route in app.routes if isinstance(route, HTTPRoute)}
+    allowed = {
+        re.sub(r":\w+}", "}", route.path): ", ".join(sorted(route.methods))
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+    }
 
     async def fix(message, scope) -> None:
-        if (message["type"] == "http.response.start" and scope.get("method") == "OPTIONS"
-                and (methods := allowed.get(scope.get("path_template", "")))):
+        if (
+            message["type"] == "http.response.start"
+            and scope.get("method") == "OPTIONS"
+            and (methods := allowed.get(scope.get("path_template", "")))
+        ):
             MutableScopeHeaders(message)["Allow"] = methods
 
     return fix

@@ -49,10 +49,15 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int,
-              help="Worker processes. PostgreSQL: up to the number of CPU cores. SQLite: 1 "
-                   "(one process commits for all its requests at once; more workers are safe, "
-                   "sharing the file's write lock, but not faster; see docs/benchmarks.md).")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Worker processes. PostgreSQL: up to the number of CPU cores. SQLite: 1 "
+    "(one process commits for all its requests at once; more workers are safe, "
+    "sharing the file's write lock, but not faster; see docs/benchmarks.md).",
+)
 def serve(host: str, port: int, workers: int) -> None:
     """Apply pending migrations, then serve the app."""
     import uvicorn
@@ -62,8 +67,15 @@ def serve(host: str, port: int, workers: int) -> None:
 
     run_with_database(nothing)
     os.environ.setdefault("ZHUCAN_PUBLIC_URL", f"http://{host}:{port}")
-    uvicorn.run("zhucan.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False)
+    uvicorn.run(
+        "zhucan.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @main.group()
@@ -88,8 +100,10 @@ def _sqlite_database(pg_command: Callable[[str], str], done_by: str) -> Path:
     # onto a new machine must not leave a fresh key behind that silently invalidates every PIN.
     settings = Settings(database_url=os.environ.get("ZHUCAN_DATABASE_URL") or DEFAULT_DATABASE_URL)
     if not settings.is_sqlite:
-        raise click.ClickException(f"PostgreSQL is {done_by} with its own tools "
-                                   f"(docs/operations.md):\n  {pg_command(settings.database_url)}")
+        raise click.ClickException(
+            f"PostgreSQL is {done_by} with its own tools "
+            f"(docs/operations.md):\n  {pg_command(settings.database_url)}"
+        )
     return settings.sqlite_path
 
 
@@ -106,14 +120,19 @@ def backup(out: Path, force: bool) -> None:
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"backed up {database} to {out} ({size} bytes)")
-    click.echo("the secret key (ZHUCAN_SECRET_KEY or the .secret file) is not in it: keep that "
-               "backed up separately")
+    click.echo(
+        "the secret key (ZHUCAN_SECRET_KEY or the .secret file) is not in it: keep that "
+        "backed up separately"
+    )
 
 
 @main.command()
-@click.argument("backup_file", metavar="IN",
-                type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace the existing database (stop the server first).")
+@click.argument(
+    "backup_file", metavar="IN", type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
+@click.option(
+    "--force", is_flag=True, help="Replace the existing database (stop the server first)."
+)
 def restore(backup_file: Path, force: bool) -> None:
     """Replace the SQLite database with the backup IN (PostgreSQL: pg_restore)."""
     from zhucan.db.backup import BackupError, pg_restore_command, restore_sqlite
@@ -125,8 +144,10 @@ def restore(backup_file: Path, force: bool) -> None:
         raise click.ClickException(str(exc)) from None
     if kept:
         click.echo(f"kept the replaced database as {kept}")
-    click.echo(f"restored {backup_file} into {database}; restore the secret key that was in use "
-               "when the backup was made, or no 爱心卡 PIN will match")
+    click.echo(
+        f"restored {backup_file} into {database}; restore the secret key that was in use "
+        "when the backup was made, or no 爱心卡 PIN will match"
+    )
 
 
 @main.command()
@@ -142,15 +163,26 @@ def load(paths: tuple[Path, ...]) -> None:
         report = run_with_database(work)
     except DataFileError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"loaded {report.files} files, {report.changed} records changed "
-               f"({', '.join(f'{k}: {v}' for k, v in report.by_kind.items()) or 'none'})")
+    click.echo(
+        f"loaded {report.files} files, {report.changed} records changed "
+        f"({', '.join(f'{k}: {v}' for k, v in report.by_kind.items()) or 'none'})"
+    )
 
 
 @main.command()
-@click.option("--out", "out_dir", required=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder for the PNG files.")
-@click.option("--public-url", envvar="ZHUCAN_PUBLIC_URL", required=True,
-              help="Base URL the QR codes point to (default: $ZHUCAN_PUBLIC_URL).")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the PNG files.",
+)
+@click.option(
+    "--public-url",
+    envvar="ZHUCAN_PUBLIC_URL",
+    required=True,
+    help="Base URL the QR codes point to (default: $ZHUCAN_PUBLIC_URL).",
+)
 def qr(out_dir: Path, public_url: str) -> None:
     """Write a printable A5 ordering poster, <code>.png, for every canteen."""
     from tqdm import tqdm
@@ -180,12 +212,16 @@ def demo() -> None:
         return await load_demo(settings, today(settings.tz))
 
     result = run_with_database(work)
-    click.echo(f"demo district ready: {result['elders']} elders, "
-               f"{result['files_changed']} data records changed")
+    click.echo(
+        f"demo district ready: {result['elders']} elders, "
+        f"{result['files_changed']} data records changed"
+    )
     click.echo("demo logins (username / password / role):")
     for a in ACCOUNTS:
-        click.echo(f"  {a.username:<11} {a.password:<18} {a.role}"
-                   + (f" ({a.canteen})" if a.canteen else ""))
+        click.echo(
+            f"  {a.username:<11} {a.password:<18} {a.role}"
+            + (f" ({a.canteen})" if a.canteen else "")
+        )
     click.echo(f"demo 爱心卡 (PIN {DEMO_PIN}): {', '.join(result['cards'])}")
 
 
@@ -195,9 +231,14 @@ def export() -> None:
 
 
 @export.command("lives")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory for businesses.csv, inspections.csv, violations.csv, feed_info.csv, "
-                   "legend.csv.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory for businesses.csv, inspections.csv, violations.csv, feed_info.csv, "
+    "legend.csv.",
+)
 def export_lives(out: Path) -> None:
     """Write the inspection history in Yelp's LIVES format (scores 0–100)."""
     from zhucan.clock import today
@@ -207,8 +248,10 @@ def export_lives(out: Path) -> None:
         return await write_lives(out, today(settings.tz))
 
     counts = run_with_database(work)
-    click.echo(f"LIVES export in {out}: "
-               + ", ".join(f"{name} {rows} rows" for name, rows in counts.items()))
+    click.echo(
+        f"LIVES export in {out}: "
+        + ", ".join(f"{name} {rows} rows" for name, rows in counts.items())
+    )
 
 
 @main.group()
@@ -218,9 +261,11 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", required=True,
-              type=click.Choice(["admin", "operator", "volunteer", "family", "canteen_staff",
-                                 "inspector"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "operator", "volunteer", "family", "canteen_staff", "inspector"]),
+)
 @click.option("--canteen", default=None, help="Canteen code, for canteen_staff.")
 def users_add(username: str, role: str, canteen: str | None) -> None:
     """Create a staff account; the password comes from ZHUCAN_PASSWORD or a prompt."""
@@ -232,7 +277,8 @@ def users_add(username: str, role: str, canteen: str | None) -> None:
     from zhucan.people.service import create_staff
 
     password = os.environ.get("ZHUCAN_PASSWORD") or click.prompt(
-        "password", hide_input=True, confirmation_prompt=True)
+        "password", hide_input=True, confirmation_prompt=True
+    )
     try:
         data = StaffIn(username=username, password=password, role=role, canteen=canteen)
     except ValidationError as exc:
@@ -319,15 +365,22 @@ def subsidies_issue(month: str) -> None:
         return await issue_month(month, today(settings.tz), settings.tz, cli_actor())
 
     out = _run_subsidy_job(work)
-    click.echo(f"{out.month}: {out.elders} elders, card {out.card_fen} fen, {out.points} points; "
-               f"expired {out.expired.points} points of {out.expired.elders} elders; frozen cards "
-               f"of {out.frozen.elders} elders hold {out.frozen.card_fen} fen, "
-               f"{out.frozen.points} points")
+    click.echo(
+        f"{out.month}: {out.elders} elders, card {out.card_fen} fen, {out.points} points; "
+        f"expired {out.expired.points} points of {out.expired.elders} elders; frozen cards "
+        f"of {out.frozen.elders} elders hold {out.frozen.card_fen} fen, "
+        f"{out.frozen.points} points"
+    )
 
 
 @subsidies.command("expire")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="YYYY-MM-DD, today by default; points granted 12 months before it expire.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="YYYY-MM-DD, today by default; points granted 12 months before it expire.",
+)
 def subsidies_expire(as_of) -> None:
     """Expire 敬老分 whose 12 months have run out, oldest first (safe to rerun)."""
     from zhucan.audit.rules import cli_actor

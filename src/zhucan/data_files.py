@@ -34,14 +34,22 @@ class FileKind:
 
 KINDS = [
     FileKind("regions", lambda p: p.name == "regions.toml", "zhucan.regions.service:load_file"),
-    FileKind("canteens", lambda p: p.parent.name == "canteens",
-             "zhucan.canteens.service:load_file"),
-    FileKind("checklist", lambda p: p.name == "checklist.toml",
-             "zhucan.compliance.service:load_checklist_file"),
-    FileKind("targets", lambda p: p.name == "targets.toml",
-             "zhucan.compliance.service:load_targets_file"),
-    FileKind("meal_targets", lambda p: p.name == "meal_targets.toml",
-             "zhucan.reports.service:load_meal_targets_file"),
+    FileKind(
+        "canteens", lambda p: p.parent.name == "canteens", "zhucan.canteens.service:load_file"
+    ),
+    FileKind(
+        "checklist",
+        lambda p: p.name == "checklist.toml",
+        "zhucan.compliance.service:load_checklist_file",
+    ),
+    FileKind(
+        "targets", lambda p: p.name == "targets.toml", "zhucan.compliance.service:load_targets_file"
+    ),
+    FileKind(
+        "meal_targets",
+        lambda p: p.name == "meal_targets.toml",
+        "zhucan.reports.service:load_meal_targets_file",
+    ),
     FileKind("menus", lambda p: p.parent.name == "menus", "zhucan.menus.service:load_file"),
 ]
 
@@ -71,7 +79,8 @@ def validate(path: Path, model: type[M], data: object, where: str = "") -> M:
         loc = ".".join(str(p) for p in first["loc"]) or "(整个文件)"
         prefix = f"{where}." if where else ""
         raise DataFileError(
-            f"{path}: 字段 {prefix}{loc}：{chinese_message(first['msg'])}") from None
+            f"{path}: 字段 {prefix}{loc}：{chinese_message(first['msg'])}"
+        ) from None
 
 
 def _kind_of(path: Path) -> FileKind | None:

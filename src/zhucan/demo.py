@@ -24,12 +24,31 @@ DEMO_CARD_FEN = 5000
 DEMO_POINTS = 300
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 GIVEN = "秀英桂兰玉兰建国志强淑珍凤英德明国华秀兰金凤美华永福春梅海英桂芳文华荣华阿毛阿根小妹"
-CATEGORY_MIX = [[], [], [], ["tekun"], ["dibao"], ["dibian"], ["disabled"], ["youfu"],
-                ["other"], ["dibao", "disabled"]]
+CATEGORY_MIX = [
+    [],
+    [],
+    [],
+    ["tekun"],
+    ["dibao"],
+    ["dibian"],
+    ["disabled"],
+    ["youfu"],
+    ["other"],
+    ["dibao", "disabled"],
+]
 DIETS = [[], [], [], ["soft"], ["low_salt"], ["low_sugar"], ["soft", "low_salt"], ["vegetarian"]]
 ALLERGIES = [[]] * 8 + [["花生"], ["海鲜"]]
-COMMUNITIES = ["YZ-ZH-CQ", "YZ-ZH-HG", "YZ-ZH-XY", "YZ-SN-RD", "YZ-SN-XC", "YZ-SN-QH",
-               "YZ-JS-ZJ", "YZ-JS-WJ", "YZ-JS-HD"]
+COMMUNITIES = [
+    "YZ-ZH-CQ",
+    "YZ-ZH-HG",
+    "YZ-ZH-XY",
+    "YZ-SN-RD",
+    "YZ-SN-XC",
+    "YZ-SN-QH",
+    "YZ-JS-ZJ",
+    "YZ-JS-WJ",
+    "YZ-JS-HD",
+]
 
 
 @dataclass(frozen=True)
@@ -62,25 +81,35 @@ def demo_elders(today: date, count: int = DEMO_ELDERS) -> list[ElderIn]:
     elders = []
     for i in range(count):
         age = [62, 68, 75, 79, 81, 86, 89, 91, 95][i % 9]
-        elders.append(ElderIn(
-            name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice([1, 2]))),
-            id_number=demo_id_number(rng, today, age),
-            phone=f"13{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}",
-            region=COMMUNITIES[i % len(COMMUNITIES)],
-            categories=CATEGORY_MIX[i % len(CATEGORY_MIX)],
-            pin=DEMO_PIN, lives_alone=i % 4 == 0, diet=DIETS[i % len(DIETS)],
-            allergies=ALLERGIES[i % len(ALLERGIES)], proxy_consent=i % 5 != 4,
-            address=f"{COMMUNITIES[i % len(COMMUNITIES)]} {i % 30 + 1} 幢 {i % 6 + 1}0{i % 4 + 1} 室",
-        ))
+        elders.append(
+            ElderIn(
+                name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.choice([1, 2]))),
+                id_number=demo_id_number(rng, today, age),
+                phone=f"13{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}",
+                region=COMMUNITIES[i % len(COMMUNITIES)],
+                categories=CATEGORY_MIX[i % len(CATEGORY_MIX)],
+                pin=DEMO_PIN,
+                lives_alone=i % 4 == 0,
+                diet=DIETS[i % len(DIETS)],
+                allergies=ALLERGIES[i % len(ALLERGIES)],
+                proxy_consent=i % 5 != 4,
+                address=f"{COMMUNITIES[i % len(COMMUNITIES)]} {i % 30 + 1} 幢 {i % 6 + 1}0{i % 4 + 1} 室",
+            )
+        )
     return elders
 
 
 async def _opening_balances(elder_ids: list[int]) -> None:
     for elder_id in elder_ids:
         await money.post_once(
-            f"demo:opening:{elder_id}", "opening_balance",
-            [*money_rules.topup_legs(elder_id, "government", DEMO_CARD_FEN),
-             *money_rules.points_grant_legs(elder_id, DEMO_POINTS)], note="演示：开户余额")
+            f"demo:opening:{elder_id}",
+            "opening_balance",
+            [
+                *money_rules.topup_legs(elder_id, "government", DEMO_CARD_FEN),
+                *money_rules.points_grant_legs(elder_id, DEMO_POINTS),
+            ],
+            note="演示：开户余额",
+        )
 
 
 async def load_demo(settings: Settings, today: date) -> dict:
@@ -91,8 +120,14 @@ async def load_demo(settings: Settings, today: date) -> dict:
     report = await load_paths(paths)
     for account in ACCOUNTS:
         if not await StaffUser.exists().where(StaffUser.username == account.username):
-            await people.create_staff(StaffIn(username=account.username, password=account.password,
-                                              role=account.role, canteen=account.canteen))
+            await people.create_staff(
+                StaffIn(
+                    username=account.username,
+                    password=account.password,
+                    role=account.role,
+                    canteen=account.canteen,
+                )
+            )
     if await Elder.count() == 0:
         for elder in demo_elders(today):
             await people.create_elder(elder, settings, today)
@@ -100,13 +135,19 @@ async def load_demo(settings: Settings, today: date) -> dict:
     await write_transaction(lambda: _opening_balances(elder_ids))
     first = await Elder.select(Elder.id, Elder.card_no).order_by(Elder.id).limit(3)
     for username in ("volunteer", "family"):
-        staff_id = (await StaffUser.select(StaffUser.id).where(
-            StaffUser.username == username).first())["id"]
+        staff_id = (
+            await StaffUser.select(StaffUser.id).where(StaffUser.username == username).first()
+        )["id"]
         for elder in first:
             if not await people.is_linked(elder["id"], staff_id):
                 await people.link(elder["id"], username)
     inspections = await load_inspection_history(
-        today, [a.username for a in ACCOUNTS if a.role == "inspector"])
-    return {"files_changed": report.changed, "elders": await Elder.count(),
-            "cards": [e["card_no"] for e in first], "links": await ElderLink.count(),
-            "inspections": inspections}
+        today, [a.username for a in ACCOUNTS if a.role == "inspector"]
+    )
+    return {
+        "files_changed": report.changed,
+        "elders": await Elder.count(),
+        "cards": [e["card_no"] for e in first],
+        "links": await ElderLink.count(),
+        "inspections": inspections,
+    }

@@ -49,9 +49,15 @@ class ProblemDetails(BaseModel):
 
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries saying that a handler may answer `statuses` with problem details."""
-    return {status: ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
-                                 description=TITLES[status], generate_examples=False)
-            for status in statuses}
+    return {
+        status: ResponseSpec(
+            data_container=ProblemDetails,
+            media_type=PROBLEM_JSON,
+            description=TITLES[status],
+            generate_examples=False,
+        )
+        for status in statuses
+    }
 
 
 # What every API operation may answer (app.create_app adds them); handlers add their own
@@ -64,8 +70,14 @@ class DomainError(Exception):
 
     status_code = 400
 
-    def __init__(self, detail: str, *, field: str | None = None, status_code: int | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        status_code: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field
@@ -106,8 +118,10 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Input should be a valid integer.*"), "必须是整数"),
     (re.compile(r"^Input should be a valid string.*"), "必须是字符串"),
     (re.compile(r"^Input should be a valid boolean.*"), "必须是 true 或 false"),
-    (re.compile(r"^Input should be a valid datetime.*"),
-     "必须是带时区的 ISO-8601 时间（如 2026-11-23T12:00:00+08:00）"),
+    (
+        re.compile(r"^Input should be a valid datetime.*"),
+        "必须是带时区的 ISO-8601 时间（如 2026-11-23T12:00:00+08:00）",
+    ),
     (re.compile(r"^Input should be a valid date.*"), "必须是 YYYY-MM-DD 格式的日期"),
     (re.compile(r"^Input should be a valid list.*"), "必须是数组"),
     (re.compile(r"^Input should be a valid dictionary.*"), "必须是 JSON 对象"),
@@ -156,8 +170,10 @@ _PATTERN_RULES = {
     r"^[ -~]+$": "只能由可打印的 ASCII 字符组成（如 UUID）",
     r"^20[0-9]{2}-(0[1-9]|1[0-2])$": "必须是 YYYY-MM 格式的月份（如 2026-11，年份在 2000–2099 之间）",
 }
-_PATTERN_MESSAGE = re.compile(r"^(?:String should match pattern|Expected `str` matching regex) "
-                              r"'(.*)'$")
+_PATTERN_MESSAGE = re.compile(
+    r"^(?:String should match pattern|Expected `str` matching regex) "
+    r"'(.*)'$"
+)
 
 
 def chinese_message(message: str) -> str:
@@ -169,11 +185,17 @@ def chinese_message(message: str) -> str:
     return message
 
 
-def problem(status: int, detail: str, *, headers: dict[str, str] | None = None,
-            **extra: Any) -> Response:
+def problem(
+    status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
     # Details may echo what was typed, e.g. an id number where an elder id belongs: mask it.
-    body = {"type": "about:blank", "status": status, "title": TITLES.get(status, "错误"),
-            "detail": redact(detail), **extra}
+    body = {
+        "type": "about:blank",
+        "status": status,
+        "title": TITLES.get(status, "错误"),
+        "detail": redact(detail),
+        **extra,
+    }
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -209,7 +231,8 @@ def _validation_problem(request: Request, exc: ValidationException) -> Response:
                 field, message = "", "缺少 JSON 请求体"
             worded = chinese_message(message)
             if message.startswith("Invalid enum value") and (
-                    choices := _choices(getattr(parameter, "annotation", None))):
+                choices := _choices(getattr(parameter, "annotation", None))
+            ):
                 worded += f"（可选：{'、'.join(choices)}）"
             errors.append({"field": field, "message": worded})
     if errors:
@@ -254,9 +277,13 @@ def integrity_error_handler(request: Request, exc: Exception) -> Response:
 def out_of_range_handler(request: Request, exc: Exception) -> Response:
     """A number too large for its column (e.g. an id number typed as an elder id), or a date
     so early or late that a day or a year cannot be counted from it, is bad input."""
-    log.info("value out of range on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-    return problem(400, "请求中的数值或日期超出允许范围（编号、数量或金额过大，或日期过早、过晚），"
-                        "请核对后重试")
+    log.info(
+        "value out of range on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    return problem(
+        400,
+        "请求中的数值或日期超出允许范围（编号、数量或金额过大，或日期过早、过晚），请核对后重试",
+    )
 
 
 def undecodable_body_handler(request: Request, exc: Exception) -> Response:

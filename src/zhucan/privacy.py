@@ -16,14 +16,22 @@ from typing import Any
 _D = "[0-9０-９]"
 _PATTERNS = [
     # 居民身份证号: 17 digits and a digit or X, not inside a longer run (card numbers are 12 digits).
-    (re.compile(rf"(?<![0-9０-９]){_D}{{14}}({_D}{{3}}[0-9０-９Xx])(?![0-9０-９])"),
-     lambda m: "*" * 14 + m.group(1)),
+    (
+        re.compile(rf"(?<![0-9０-９]){_D}{{14}}({_D}{{3}}[0-9０-９Xx])(?![0-9０-９])"),
+        lambda m: "*" * 14 + m.group(1),
+    ),
     # Mobile numbers, also written 138-1234-5678 or 138 1234 5678.
-    (re.compile(rf"(?<![0-9０-９])([1１][3-9３-９]{_D})[- ]?{_D}{{4}}[- ]?({_D}{{4}})(?![0-9０-９])"),
-     lambda m: f"{m.group(1)}****{m.group(2)}"),
+    (
+        re.compile(
+            rf"(?<![0-9０-９])([1１][3-9３-９]{_D})[- ]?{_D}{{4}}[- ]?({_D}{{4}})(?![0-9０-９])"
+        ),
+        lambda m: f"{m.group(1)}****{m.group(2)}",
+    ),
     # Landlines with area code (0571-88881234, 01088881234): 10–12 digits, as validate_phone takes.
-    (re.compile(rf"(?<![0-9０-９])[0０]{_D}{{2,3}}[- ]?{_D}{{3,4}}({_D}{{4}})(?![0-9０-９])"),
-     lambda m: "*" * (len(m.group(0)) - 4) + m.group(1)),
+    (
+        re.compile(rf"(?<![0-9０-９])[0０]{_D}{{2,3}}[- ]?{_D}{{3,4}}({_D}{{4}})(?![0-9０-９])"),
+        lambda m: "*" * (len(m.group(0)) - 4) + m.group(1),
+    ),
 ]
 
 

@@ -24,8 +24,9 @@ async def audit_page(client, factory, **params) -> dict:
 
 async def test_admin_actions_are_recorded_newest_first(client, factory):
     await factory.canteen("C1")
-    response = await client.patch("/api/v1/canteens/C1", json={"sunshine_level": "smart"},
-                                  headers=await factory.admin())
+    response = await client.patch(
+        "/api/v1/canteens/C1", json={"sunshine_level": "smart"}, headers=await factory.admin()
+    )
     assert response.status_code == 200, response.text
     id_number = id_number_for_age(85)
     elder = await factory.elder(id_number=id_number, phone="13912345678")
@@ -53,26 +54,34 @@ async def test_filters_and_pages(client, factory):
     await factory.canteen("C3")
     page = await audit_page(client, factory, action="canteen.create", actor="admin", limit=2)
     assert [e["target"] for e in page["entries"]] == ["canteen:C3", "canteen:C2"]
-    rest = await audit_page(client, factory, action="canteen.create", limit=2,
-                            before=page["next_before"])
+    rest = await audit_page(
+        client, factory, action="canteen.create", limit=2, before=page["next_before"]
+    )
     assert [e["target"] for e in rest["entries"]] == ["canteen:C1"]
     assert rest["next_before"] is None
     today = date.today()
-    around = await audit_page(client, factory, action="canteen.create",
-                              date_from=str(today - timedelta(days=1)),
-                              date_to=str(today + timedelta(days=1)))
+    around = await audit_page(
+        client,
+        factory,
+        action="canteen.create",
+        date_from=str(today - timedelta(days=1)),
+        date_to=str(today + timedelta(days=1)),
+    )
     assert len(around["entries"]) == 3
     tomorrow = await audit_page(client, factory, date_from=str(today + timedelta(days=2)))
     assert tomorrow["entries"] == []
     assert (await audit_page(client, factory, actor="nobody"))["entries"] == []
 
 
-@pytest.mark.parametrize("params, fragments", [
-    ({"action": "canteen.delete"}, ("action", "没有这种操作类型", "canteen.create")),
-    ({"date_from": "2026-03-02", "date_to": "2026-03-01"}, ("date_to", "不能早于")),
-    ({"limit": "0"}, ("limit",)),
-    ({"date_from": "yesterday"}, ("date_from",)),
-])
+@pytest.mark.parametrize(
+    "params, fragments",
+    [
+        ({"action": "canteen.delete"}, ("action", "没有这种操作类型", "canteen.create")),
+        ({"date_from": "2026-03-02", "date_to": "2026-03-01"}, ("date_to", "不能早于")),
+        ({"limit": "0"}, ("limit",)),
+        ({"date_from": "yesterday"}, ("date_from",)),
+    ],
+)
 async def test_bad_filters_are_400_naming_the_field(client, factory, params, fragments):
     response = await client.get("/api/v1/audit", params=params, headers=await factory.admin())
     assert_problem(response, 400, *fragments)
@@ -90,12 +99,16 @@ async def test_anonymous_gets_401(client):
 async def test_the_database_refuses_to_change_or_delete_entries(db):
     await audit.record("admin", "policy.update", "policy:2026-01-01", {"note": "测试"})
     with pytest.raises(Exception, match="append-only"):
-        await AuditEntry.update({AuditEntry.actor: "someone-else"}).where(
-            AuditEntry.action == "policy.update").run()
+        await (
+            AuditEntry.update({AuditEntry.actor: "someone-else"})
+            .where(AuditEntry.action == "policy.update")
+            .run()
+        )
     with pytest.raises(Exception, match="append-only"):
         await AuditEntry.delete().where(AuditEntry.action == "policy.update").run()
     assert await AuditEntry.select(AuditEntry.actor).where(
-        AuditEntry.action == "policy.update") == [{"actor": "admin"}]
+        AuditEntry.action == "policy.update"
+    ) == [{"actor": "admin"}]
 
 
 async def test_an_entry_rolls_back_with_the_change_it_describes(db):
@@ -114,11 +127,19 @@ async def test_record_refuses_an_unknown_action(db):
 
 
 async def test_users_created_on_the_command_line_are_recorded(db):
-    env = os.environ | {"ZHUCAN_DATABASE_URL": db.url, "ZHUCAN_SECRET_KEY": TEST_SECRET,
-                        "ZHUCAN_PASSWORD": "first-admin-pw"}
+    env = os.environ | {
+        "ZHUCAN_DATABASE_URL": db.url,
+        "ZHUCAN_SECRET_KEY": TEST_SECRET,
+        "ZHUCAN_PASSWORD": "first-admin-pw",
+    }
     zhucan = os.path.join(os.path.dirname(sys.executable), "zhucan")
-    done = subprocess.run([zhucan, "users", "add", "boss", "--role", "admin"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [zhucan, "users", "add", "boss", "--role", "admin"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     rows = await AuditEntry.select(AuditEntry.actor, AuditEntry.action, AuditEntry.target)
     assert len(rows) == 1

@@ -16,8 +16,9 @@ from zhucan.subsidies import rules as subsidy_rules
 
 
 async def entries(factory, action: str) -> list[dict]:
-    response = await factory.client.get("/api/v1/audit", params={"action": action},
-                                        headers=await factory.admin())
+    response = await factory.client.get(
+        "/api/v1/audit", params={"action": action}, headers=await factory.admin()
+    )
     assert response.status_code == 200, response.text
     return response.json()["entries"]
 
@@ -43,8 +44,9 @@ async def test_filing_an_inspection_is_recorded(factory):
 async def test_a_policy_change_is_recorded(factory):
     effective = service_today(factory.settings.tz) + timedelta(days=1)
     body = default_policy().model_dump(mode="json") | {"effective_from": str(effective)}
-    response = await factory.client.put("/api/v1/subsidies/policy", json=body,
-                                        headers=await factory.admin())
+    response = await factory.client.put(
+        "/api/v1/subsidies/policy", json=body, headers=await factory.admin()
+    )
     assert response.status_code == 200, response.text
     [entry] = await entries(factory, "policy.update")
     assert (entry["actor"], entry["target"]) == ("admin", f"policy:{effective}")
@@ -58,7 +60,8 @@ async def test_a_topup_is_recorded_once_even_when_retried(factory):
         response = await factory.client.post(
             f"/api/v1/elders/{elder['elder_id']}/card/topups",
             json={"amount_fen": 5000, "source": "charity", "note": "重阳节"},
-            headers=await factory.admin() | key)
+            headers=await factory.admin() | key,
+        )
         assert response.status_code == 201, response.text
     [entry] = await entries(factory, "card.topup")
     assert (entry["actor"], entry["target"]) == ("admin", f"elder:{elder['elder_id']}")
@@ -69,16 +72,18 @@ async def test_a_topup_is_recorded_once_even_when_retried(factory):
 async def test_the_monthly_issue_is_recorded(factory):
     await factory.elder(age=85)
     month = subsidy_rules.month_key(service_today(factory.settings.tz))
-    response = await factory.client.post("/api/v1/subsidies/issue", json={"month": month},
-                                         headers=await factory.admin())
+    response = await factory.client.post(
+        "/api/v1/subsidies/issue", json={"month": month}, headers=await factory.admin()
+    )
     assert response.status_code == 200, response.text
     [entry] = await entries(factory, "subsidy.issue")
     assert (entry["actor"], entry["target"]) == ("admin", f"month:{month}")
     assert_recent(entry)
 
 
-@pytest.mark.parametrize("role, channel", [
-    ("volunteer", "proxy"), ("operator", "hotline"), ("canteen_staff", "counter")])
+@pytest.mark.parametrize(
+    "role, channel", [("volunteer", "proxy"), ("operator", "hotline"), ("canteen_staff", "counter")]
+)
 async def test_an_order_placed_for_an_elder_is_recorded(factory, role, channel):
     await factory.canteen("C1")
     await publish_menu(factory, [dish("A", 800)])
@@ -86,14 +91,19 @@ async def test_an_order_placed_for_an_elder_is_recorded(factory, role, channel):
     staff = await factory.staff(role, canteen="C1" if role == "canteen_staff" else None)
     if role == "volunteer":
         await factory.post(f"/elders/{elder['elder_id']}/links", {"username": staff.username})
-    response = await place(factory, order_body(elder_id=elder["elder_id"]),
-                           headers=factory.headers_for(staff))
+    response = await place(
+        factory, order_body(elder_id=elder["elder_id"]), headers=factory.headers_for(staff)
+    )
     assert response.status_code == 201, response.text
     [entry] = await entries(factory, "order.proxy")
     assert entry["actor"] == staff.username
     assert entry["target"] == f"order:{response.json()['order_id']}"
-    assert entry["detail"] == {"channel": channel, "elder_id": elder["elder_id"],
-                               "canteen": "C1", "total_fen": 800}
+    assert entry["detail"] == {
+        "channel": channel,
+        "elder_id": elder["elder_id"],
+        "canteen": "C1",
+        "total_fen": 800,
+    }
     assert_recent(entry)
 
 
@@ -115,8 +125,9 @@ async def test_a_cancellation_is_recorded_once(factory):
     placed = await place(factory, order_body(elder_id=elder["elder_id"]), headers=operator)
     order_id = placed.json()["order_id"]
     for _ in range(2):  # a second cancel, with a new key, changes nothing and records nothing
-        response = await factory.client.post(f"/api/v1/orders/{order_id}/cancel",
-                                             headers=operator | new_key())
+        response = await factory.client.post(
+            f"/api/v1/orders/{order_id}/cancel", headers=operator | new_key()
+        )
         assert response.status_code == 200, response.text
     [entry] = await entries(factory, "order.cancel")
     assert (entry["actor"], entry["target"]) == ("hotline1", f"order:{order_id}")

@@ -14,25 +14,33 @@ ROLES = ["admin", "operator", "volunteer", "family", "canteen_staff", "inspector
 
 async def test_login_returns_a_bearer_token_that_works(client, factory):
     await factory.staff("operator", username="hotline1")
-    response = await client.post("/api/v1/auth/token",
-                                 json={"username": "hotline1", "password": "password-123"})
+    response = await client.post(
+        "/api/v1/auth/token", json={"username": "hotline1", "password": "password-123"}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["token_type"] == "bearer"
     assert body["role"] == "operator"
     assert body["expires_in"] == 12 * 3600
-    listed = await client.get("/api/v1/elders",
-                              headers={"Authorization": f"Bearer {body['access_token']}"})
+    listed = await client.get(
+        "/api/v1/elders", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
     assert listed.status_code == 200, listed.text
 
 
-@pytest.mark.parametrize("username, password", [
-    ("hotline1", "wrong-password"), ("nobody", "password-123"), ("HOTLINE1", "password-123"),
-])
+@pytest.mark.parametrize(
+    "username, password",
+    [
+        ("hotline1", "wrong-password"),
+        ("nobody", "password-123"),
+        ("HOTLINE1", "password-123"),
+    ],
+)
 async def test_wrong_credentials_are_401(client, factory, username, password):
     await factory.staff("operator", username="hotline1")
-    response = await client.post("/api/v1/auth/token",
-                                 json={"username": username, "password": password})
+    response = await client.post(
+        "/api/v1/auth/token", json={"username": username, "password": password}
+    )
     assert_problem(response, 401, "用户名或密码错误")
 
 
@@ -47,12 +55,28 @@ def _region_body():
 
 ADMIN_ONLY = [
     ("POST", "/api/v1/regions", _region_body),
-    ("POST", "/api/v1/canteens", lambda: {
-        "code": "C9", "name": "九号食堂", "kind": "meal_point", "region": "D-S-C1",
-        "size": "small"}),
+    (
+        "POST",
+        "/api/v1/canteens",
+        lambda: {
+            "code": "C9",
+            "name": "九号食堂",
+            "kind": "meal_point",
+            "region": "D-S-C1",
+            "size": "small",
+        },
+    ),
     ("PATCH", "/api/v1/canteens/C1", lambda: {"name": "改名食堂"}),
-    ("POST", "/api/v1/elders", lambda: {
-        "name": "李四", "id_number": "11010519491231002X", "region": "D-S-C1", "pin": "135790"}),
+    (
+        "POST",
+        "/api/v1/elders",
+        lambda: {
+            "name": "李四",
+            "id_number": "11010519491231002X",
+            "region": "D-S-C1",
+            "pin": "135790",
+        },
+    ),
     ("POST", "/api/v1/elders/{elder}/links", lambda: {"username": "vol-x"}),
 ]
 
@@ -64,7 +88,9 @@ async def _prepare(factory) -> str:
     return str(elder["elder_id"])
 
 
-@pytest.mark.parametrize("method, path, body", ADMIN_ONLY, ids=[f"{m} {p}" for m, p, _ in ADMIN_ONLY])
+@pytest.mark.parametrize(
+    "method, path, body", ADMIN_ONLY, ids=[f"{m} {p}" for m, p, _ in ADMIN_ONLY]
+)
 async def test_admin_only_endpoints_refuse_every_other_role(client, factory, method, path, body):
     path = path.replace("{elder}", await _prepare(factory))
     for role in ROLES[1:]:
@@ -75,14 +101,21 @@ async def test_admin_only_endpoints_refuse_every_other_role(client, factory, met
     assert response.status_code in (200, 201), response.text
 
 
-@pytest.mark.parametrize("method, path, body", ADMIN_ONLY, ids=[f"{m} {p}" for m, p, _ in ADMIN_ONLY])
+@pytest.mark.parametrize(
+    "method, path, body", ADMIN_ONLY, ids=[f"{m} {p}" for m, p, _ in ADMIN_ONLY]
+)
 async def test_admin_only_endpoints_refuse_bad_credentials(client, factory, method, path, body):
     path = path.replace("{elder}", await _prepare(factory))
     admin = factory._staff["admin"]
     cases = [
         ({}, "需要登录"),
         ({"Authorization": f"Bearer {issue_token(admin, TEST_SECRET, -5)}"}, "已过期"),
-        ({"Authorization": f"Bearer {issue_token(admin, 'another-servers-key-at-least-32-bytes', 3600)}"}, "无效"),
+        (
+            {
+                "Authorization": f"Bearer {issue_token(admin, 'another-servers-key-at-least-32-bytes', 3600)}"
+            },
+            "无效",
+        ),
         ({"Authorization": "Bearer not-a-token"}, "无效"),
         ({"Authorization": "Basic YWRtaW46cGFzcw=="}, "Bearer"),
     ]
@@ -100,14 +133,21 @@ async def test_a_disabled_account_is_refused_at_once_tokens_included(client, fac
     assert (await client.get("/api/v1/orders", headers=headers)).status_code == 200
     assert await set_staff_active("vol-leaving", False, actor="admin") is True
     assert_problem(await client.get("/api/v1/orders", headers=headers), 401, "该账号已停用")
-    assert_problem(await client.post("/api/v1/auth/token", json={
-        "username": "vol-leaving", "password": "password-123"}), 401)
+    assert_problem(
+        await client.post(
+            "/api/v1/auth/token", json={"username": "vol-leaving", "password": "password-123"}
+        ),
+        401,
+    )
     assert await set_staff_active("vol-leaving", True, actor="admin") is True
     assert (await client.get("/api/v1/orders", headers=headers)).status_code == 200
     assert await set_staff_active("vol-leaving", True, actor="admin") is False
     for action in ("staff.disable", "staff.enable"):
-        logged = (await client.get("/api/v1/audit", params={"action": action},
-                                   headers=await factory.admin())).json()["entries"]
+        logged = (
+            await client.get(
+                "/api/v1/audit", params={"action": action}, headers=await factory.admin()
+            )
+        ).json()["entries"]
         assert [(e["actor"], e["target"]) for e in logged] == [("admin", "staff:vol-leaving")]
 
 
@@ -127,5 +167,8 @@ async def test_a_changed_role_or_canteen_applies_to_the_next_request(client, fac
 async def test_a_token_for_an_account_that_no_longer_exists_is_401(client, factory):
     ghost = Staff(id=987654, username="ghost", role="admin")
     token = issue_token(ghost, TEST_SECRET, 3600)
-    assert_problem(await client.get("/api/v1/elders", headers={
-        "Authorization": f"Bearer {token}"}), 401, "账号已不存在")
+    assert_problem(
+        await client.get("/api/v1/elders", headers={"Authorization": f"Bearer {token}"}),
+        401,
+        "账号已不存在",
+    )

@@ -35,9 +35,11 @@ async def populate(client, factory) -> dict:
     elder = await factory.elder()
     await factory.staff("volunteer", username="vol1")
     await factory.post(f"/elders/{elder['elder_id']}/links", {"username": "vol1"})
-    topup = await client.post(f"/api/v1/elders/{elder['elder_id']}/card/topups",
-                              json={"amount_fen": 5000, "source": "charity", "note": "重阳节"},
-                              headers=await factory.admin() | {"Idempotency-Key": "topup-1"})
+    topup = await client.post(
+        f"/api/v1/elders/{elder['elder_id']}/card/topups",
+        json={"amount_fen": 5000, "source": "charity", "note": "重阳节"},
+        headers=await factory.admin() | {"Idempotency-Key": "topup-1"},
+    )
     assert topup.status_code == 201, topup.text
     return elder
 
@@ -46,8 +48,10 @@ async def contents(database_url: str) -> dict[str, list[dict]]:
     """Every row of every table, in id order."""
     engine = make_engine(database_url)
     names = [t._meta.tablename for t in all_tables()] + ["migration"]
-    return {name: await engine._run_in_new_connection(f'SELECT * FROM "{name}" ORDER BY id')
-            for name in names}
+    return {
+        name: await engine._run_in_new_connection(f'SELECT * FROM "{name}" ORDER BY id')
+        for name in names
+    }
 
 
 async def check_restored(db, database_url: str, factory, elder: dict) -> None:
@@ -60,18 +64,21 @@ async def check_restored(db, database_url: str, factory, elder: dict) -> None:
             assert shown.json() == elder
             ledger = (await restored.get("/api/v1/ledger/verify", headers=admin)).json()
             assert ledger["balanced"] is True and ledger["entries"] > 0, ledger
-            balance = await restored.get(f"/api/v1/elders/{elder['elder_id']}/balance",
-                                         headers=admin)
+            balance = await restored.get(
+                f"/api/v1/elders/{elder['elder_id']}/balance", headers=admin
+            )
             assert balance.json()["card_fen"] == 5000
             audit = (await restored.get("/api/v1/audit", headers=admin)).json()
             assert {"canteen.create", "elder.create", "elder.link"} <= {
-                e["action"] for e in audit["entries"]}
+                e["action"] for e in audit["entries"]
+            }
     finally:
         db.rebind()
 
 
-async def test_sqlite_backup_while_serving_restores_into_a_new_file(client, db, factory,
-                                                                    tmp_path: Path):
+async def test_sqlite_backup_while_serving_restores_into_a_new_file(
+    client, db, factory, tmp_path: Path
+):
     if db.kind != "sqlite":
         done = zhucan(db.url, "backup", str(tmp_path / "x.dump"))
         assert done.returncode != 0 and "pg_dump --format=custom" in done.stderr
@@ -90,8 +97,9 @@ async def test_sqlite_backup_while_serving_restores_into_a_new_file(client, db, 
     await check_restored(db, restored_url, factory, elder)
 
 
-async def test_sqlite_restore_refuses_to_replace_a_database_without_force(client, db, factory,
-                                                                          tmp_path: Path):
+async def test_sqlite_restore_refuses_to_replace_a_database_without_force(
+    client, db, factory, tmp_path: Path
+):
     if db.kind != "sqlite":
         done = zhucan(db.url, "restore", __file__)
         assert done.returncode != 0 and "pg_restore --clean" in done.stderr
@@ -131,8 +139,7 @@ async def test_postgresql_dump_restores_into_a_new_database(client, db, factory,
     await admin.execute(f'CREATE DATABASE "{name}"')
     restored_url = _pg_url(name)
     try:
-        subprocess.run(shlex.split(pg_restore_command(restored_url, dump)), check=True,
-                       timeout=120)
+        subprocess.run(shlex.split(pg_restore_command(restored_url, dump)), check=True, timeout=120)
         assert await contents(restored_url) == before
         conn = await asyncpg.connect(restored_url)
         try:  # the append-only trigger came along

@@ -53,10 +53,14 @@ SLOW_ORDER_POSTGRES = [
     "EXECUTE FUNCTION crash_test_slow_order()",
 ]
 UNDO_SLOW_ORDER = {
-    "sqlite": ["DROP TRIGGER IF EXISTS crash_test_slow_order",
-               "DROP TABLE IF EXISTS crash_test_rows"],
-    "postgresql": ["DROP TRIGGER IF EXISTS crash_test_slow_order ON meal_order",
-                 "DROP FUNCTION IF EXISTS crash_test_slow_order()"],
+    "sqlite": [
+        "DROP TRIGGER IF EXISTS crash_test_slow_order",
+        "DROP TABLE IF EXISTS crash_test_rows",
+    ],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS crash_test_slow_order ON meal_order",
+        "DROP FUNCTION IF EXISTS crash_test_slow_order()",
+    ],
 }
 
 
@@ -83,8 +87,11 @@ async def _retry_until_answered(http: httpx.AsyncClient, body: dict, key: str) -
     deadline = time.monotonic() + TAKEOVER_SECONDS + 30
     while True:
         response = await _send(http, body, key)
-        in_flight = (response is not None and response.status_code == 409
-                     and "仍在处理中" in response.json()["detail"])
+        in_flight = (
+            response is not None
+            and response.status_code == 409
+            and "仍在处理中" in response.json()["detail"]
+        )
         if response is not None and not in_flight:
             return response
         assert time.monotonic() < deadline, f"{key} still in flight: {response and response.text}"
@@ -97,8 +104,14 @@ async def test_killed_mid_burst_then_retried(database, factory, tmp_path):
     elders = [await factory.elder(age=65) for _ in range(ELDERS)]
     for elder in elders:
         await topup(factory, elder["elder_id"], STARTING_CARD)
-    requests = [(order_body(card_no=e["card_no"], pin="246810", cash_allowed=False),
-                 f"crash-{e['elder_id']}-{i}") for e in elders for i in range(ORDERS_PER_ELDER)]
+    requests = [
+        (
+            order_body(card_no=e["card_no"], pin="246810", cash_allowed=False),
+            f"crash-{e['elder_id']}-{i}",
+        )
+        for e in elders
+        for i in range(ORDERS_PER_ELDER)
+    ]
     env = {"ZHUCAN_IDEMPOTENCY_TAKEOVER_SECONDS": str(TAKEOVER_SECONDS)}
 
     process, base_url = await start_server(database, tmp_path, env=env)
@@ -108,11 +121,13 @@ async def test_killed_mid_burst_then_retried(database, factory, tmp_path):
             # it claimed, some perhaps committed but not answered, some not yet received.
             # (Not "after the first answer": SQLite's group commit answers a batch at once.)
             done = len(requests) // 3
-            first = list(await asyncio.gather(*[_send(http, body, key)
-                                                for body, key in requests[:done]]))
+            first = list(
+                await asyncio.gather(*[_send(http, body, key) for body, key in requests[:done]])
+            )
             async with _slow_orders(database):
-                burst = [asyncio.create_task(_send(http, body, key))
-                         for body, key in requests[done:]]
+                burst = [
+                    asyncio.create_task(_send(http, body, key)) for body, key in requests[done:]
+                ]
                 # Watching the database: kill once half of the second wave has claimed its key.
                 while await IdempotencyRecord.count() < done + (len(requests) - done) // 2:
                     await asyncio.sleep(0.005)
@@ -131,8 +146,9 @@ async def test_killed_mid_burst_then_retried(database, factory, tmp_path):
     process, base_url = await start_server(database, tmp_path, env=env)
     try:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as http:
-            retries = await asyncio.gather(*[_retry_until_answered(http, body, key)
-                                             for body, key in requests])
+            retries = await asyncio.gather(
+                *[_retry_until_answered(http, body, key) for body, key in requests]
+            )
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -147,11 +163,13 @@ async def test_killed_mid_burst_then_retried(database, factory, tmp_path):
     assert len(set(order_ids)) == len(requests)
 
     # No order is half-written, none is extra, and each is paid exactly once.
-    orders = await MealOrder.select(MealOrder.id, MealOrder.payment, MealOrder.card_fen,
-                                    MealOrder.elder, MealOrder.status)
+    orders = await MealOrder.select(
+        MealOrder.id, MealOrder.payment, MealOrder.card_fen, MealOrder.elder, MealOrder.status
+    )
     assert sorted(o["id"] for o in orders) == sorted(order_ids)
     payments = await Transfer.select(Transfer.id, Transfer.key).where(
-        Transfer.kind == "order_payment")
+        Transfer.kind == "order_payment"
+    )
     assert sorted(p["key"] for p in payments) == sorted(f"order:{i}" for i in order_ids)
     assert {o["payment"] for o in orders} == {p["id"] for p in payments}
     sold = await MenuItem.select(MenuItem.sold).first()
@@ -162,7 +180,8 @@ async def test_killed_mid_burst_then_retried(database, factory, tmp_path):
     for elder in elders:
         paid = sum(o["card_fen"] for o in orders if o["elder"] == elder["elder_id"])
         assert paid == PRICE * ORDERS_PER_ELDER
-        response = await factory.client.get(f"/api/v1/elders/{elder['elder_id']}/balance",
-                                            headers=await factory.admin())
+        response = await factory.client.get(
+            f"/api/v1/elders/{elder['elder_id']}/balance", headers=await factory.admin()
+        )
         assert response.json()["card_fen"] == STARTING_CARD - paid
     await assert_ledger_balanced(factory)

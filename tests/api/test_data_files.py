@@ -62,11 +62,13 @@ async def test_the_demo_kitchens_load_once_and_a_second_load_changes_nothing(db,
 
 async def test_a_changed_file_updates_only_that_canteen(db, kitchens):
     (kitchens / "canteens" / "K2.toml").write_text(
-        CANTEEN.replace('"K1"', '"K2"').replace("一号食堂", "二号食堂"), encoding="utf-8")
+        CANTEEN.replace('"K1"', '"K2"').replace("一号食堂", "二号食堂"), encoding="utf-8"
+    )
     await load_paths([kitchens])
     (kitchens / "canteens" / "K1.toml").write_text(
         CANTEEN.replace("一号食堂", "一号长者食堂").replace('"transparent"', '"video"'),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     report = await load_paths([kitchens])
     assert report.changed == 1 and report.by_kind["canteens"] == 1
     k1 = await find_canteen("K1")
@@ -76,25 +78,29 @@ async def test_a_changed_file_updates_only_that_canteen(db, kitchens):
 
 async def test_a_renamed_region_is_updated(db, kitchens):
     await load_paths([kitchens])
-    (kitchens / "regions.toml").write_text(REGIONS.replace("一号社区", "第一社区"),
-                                           encoding="utf-8")
+    (kitchens / "regions.toml").write_text(
+        REGIONS.replace("一号社区", "第一社区"), encoding="utf-8"
+    )
     report = await load_paths([kitchens])
     assert report.changed == 1
     row = await Region.select(Region.name).where(Region.code == "D-S-C1").first()
     assert row["name"] == "第一社区"
 
 
-@pytest.mark.parametrize("text, words", [
-    (CANTEEN.replace('kind = "meal_point"', 'kind = "meal_point'), ["不是有效的 TOML"]),
-    (CANTEEN.replace('name = "一号食堂"\n', ""), ["字段 name", "缺少必填字段"]),
-    (CANTEEN.replace('"meal_point"', '"restaurant"'), ["字段 kind", "meal_point"]),
-    (CANTEEN.replace('capacity = 40', 'capacity = "forty"'), ["字段 capacity", "整数"]),
-    (CANTEEN.replace('code = "K1"', 'code = "K9"'), ["字段 code", "文件名", "K9"]),
-    (CANTEEN.replace('"D-S-C1"', '"D-X-C9"'), ["region", "D-X-C9"]),
-    (CANTEEN.replace('"D-S-C1"', '"D-S"'), ["region", "社区/村"]),
-    (CANTEEN + 'grade = "A"\n', ["字段 grade", "不允许的字段"]),
-    (CANTEEN.replace("2030-01-01", "2021-01-01"), ["license_expires", "晚于发证日"]),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (CANTEEN.replace('kind = "meal_point"', 'kind = "meal_point'), ["不是有效的 TOML"]),
+        (CANTEEN.replace('name = "一号食堂"\n', ""), ["字段 name", "缺少必填字段"]),
+        (CANTEEN.replace('"meal_point"', '"restaurant"'), ["字段 kind", "meal_point"]),
+        (CANTEEN.replace("capacity = 40", 'capacity = "forty"'), ["字段 capacity", "整数"]),
+        (CANTEEN.replace('code = "K1"', 'code = "K9"'), ["字段 code", "文件名", "K9"]),
+        (CANTEEN.replace('"D-S-C1"', '"D-X-C9"'), ["region", "D-X-C9"]),
+        (CANTEEN.replace('"D-S-C1"', '"D-S"'), ["region", "社区/村"]),
+        (CANTEEN + 'grade = "A"\n', ["字段 grade", "不允许的字段"]),
+        (CANTEEN.replace("2030-01-01", "2021-01-01"), ["license_expires", "晚于发证日"]),
+    ],
+)
 async def test_a_bad_canteen_file_is_refused_naming_file_and_field(db, kitchens, text, words):
     path = kitchens / "canteens" / "K1.toml"
     path.write_text(text, encoding="utf-8")
@@ -108,8 +114,9 @@ async def test_a_bad_canteen_file_is_refused_naming_file_and_field(db, kitchens,
 
 
 async def test_a_bad_region_file_is_refused_naming_the_entry(db, kitchens):
-    (kitchens / "regions.toml").write_text(REGIONS.replace('name = "测试街道"\n', ""),
-                                           encoding="utf-8")
+    (kitchens / "regions.toml").write_text(
+        REGIONS.replace('name = "测试街道"\n', ""), encoding="utf-8"
+    )
     with pytest.raises(DataFileError, match=r"regions\.toml: 字段 region\.1\.name"):
         await load_paths([kitchens])
 
@@ -121,7 +128,8 @@ async def test_a_missing_path_is_refused(db, tmp_path):
 
 async def test_a_refused_load_stores_nothing_from_that_load(db, kitchens):
     (kitchens / "canteens" / "K2.toml").write_text(
-        CANTEEN.replace('"K1"', '"K2"').replace('"meal_point"', '"restaurant"'), encoding="utf-8")
+        CANTEEN.replace('"K1"', '"K2"').replace('"meal_point"', '"restaurant"'), encoding="utf-8"
+    )
     with pytest.raises(DataFileError, match="K2.toml"):
         await load_paths([kitchens])
     assert await Region.count() == 0

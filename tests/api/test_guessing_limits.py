@@ -43,8 +43,10 @@ async def test_a_busy_counter_is_never_throttled_by_its_successes(db, factory):
     elder = await factory.elder()
     settings = db.settings()
     for _ in range(3 * PIN_PER_CLIENT.max_failures):
-        assert await verify_card_pin(elder["card_no"], PIN, settings, client=COUNTER) == \
-            elder["elder_id"]
+        assert (
+            await verify_card_pin(elder["card_no"], PIN, settings, client=COUNTER)
+            == elder["elder_id"]
+        )
     # Mistypes at the counter, well under the limit, do not stop the queue either.
     await fail_pins(settings, PIN_PER_CLIENT.max_failures - 1)
     assert await verify_card_pin(elder["card_no"], PIN, settings, client=COUNTER)
@@ -52,7 +54,8 @@ async def test_a_busy_counter_is_never_throttled_by_its_successes(db, factory):
 
 
 async def test_too_many_wrong_pins_from_one_address_get_429_until_the_window_passes(
-        db, factory, monkeypatch):
+    db, factory, monkeypatch
+):
     elder = await factory.elder()
     settings = db.settings()
     await fail_pins(settings, PIN_PER_CLIENT.max_failures)
@@ -81,21 +84,24 @@ async def test_blocked_attempts_do_not_extend_the_wait(db, factory, monkeypatch)
         await verify_card_pin(unknown_card(1), "000000", settings, client=COUNTER)
 
 
-async def test_wrong_passwords_for_one_account_get_429_with_retry_after(client, factory,
-                                                                        monkeypatch):
+async def test_wrong_passwords_for_one_account_get_429_with_retry_after(
+    client, factory, monkeypatch
+):
     await factory.staff("volunteer", username="vol1")
     await factory.staff("volunteer", username="vol2")
     for _ in range(PASSWORD_PER_ACCOUNT.max_failures):
-        response = await client.post("/api/v1/auth/token",
-                                     json={"username": "vol1", "password": "guess-guess"})
+        response = await client.post(
+            "/api/v1/auth/token", json={"username": "vol1", "password": "guess-guess"}
+        )
         assert_problem(response, 401, "用户名或密码错误")
     right = {"username": "vol1", "password": "password-123"}
     refused = await client.post("/api/v1/auth/token", json=right)
     assert_problem(refused, 429, "该账号在本终端", "登录密码", "分钟后再试")
     assert 890 <= int(refused.headers["retry-after"]) <= 900
     # A colleague at the same desk still logs in.
-    other = await client.post("/api/v1/auth/token",
-                              json={"username": "vol2", "password": "password-123"})
+    other = await client.post(
+        "/api/v1/auth/token", json={"username": "vol2", "password": "password-123"}
+    )
     assert other.status_code == 200, other.text
     later(monkeypatch, PASSWORD_PER_ACCOUNT.window)
     assert (await client.post("/api/v1/auth/token", json=right)).status_code == 200
@@ -113,7 +119,8 @@ async def test_spraying_many_usernames_from_one_address_is_stopped(db, factory):
 
 
 async def test_successful_logins_leave_no_trace_and_old_failures_are_pruned(
-        db, factory, monkeypatch):
+    db, factory, monkeypatch
+):
     await factory.staff("operator", username="op1")
     for _ in range(20):
         await authenticate("op1", "password-123", client=COUNTER)

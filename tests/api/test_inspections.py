@@ -43,7 +43,10 @@ async def test_two_key_failures_are_ungraded_and_cap_the_year_at_c(factory):
     body = await factory.inspection("C1", ago(3), failed={"A01": None, "B01": None})
     assert body["score"] == 90.0
     assert (body["key_failures"], body["dynamic_grade"], body["annual_grade"]) == (
-        2, "ungraded", "C")
+        2,
+        "ungraded",
+        "C",
+    )
     deadlines = {f["item"]: f["deadline"] for f in body["findings"]}
     assert deadlines == {"A01": ago(3 - 7), "B01": ago(3 - 7)}
     await factory.inspection("C1", ago(1), kind="reinspection")
@@ -80,8 +83,7 @@ async def test_new_licence_is_not_graded(factory):
 async def test_only_inspectors_may_file(factory, role):
     await factory.canteen("C1")
     headers = await factory.headers(role, canteen="C1" if role == "canteen_staff" else None)
-    response = await factory.client.post(f"{API}/canteens/C1/inspections", json={},
-                                         headers=headers)
+    response = await factory.client.post(f"{API}/canteens/C1/inspections", json={}, headers=headers)
     assert response.status_code == 403
     assert "检查员" in response.json()["detail"]
 
@@ -90,12 +92,19 @@ async def test_incomplete_checklist_names_the_missing_items(factory):
     await factory.canteen("C1")
     checklist = (await factory.client.get(f"{API}/compliance/checklist")).json()
     inspectors = await factory.inspectors()
-    results = [{"item": i["code"], "verdict": "pass"} for i in checklist
-               if i["code"] not in ("A01", "B03")]
+    results = [
+        {"item": i["code"], "verdict": "pass"} for i in checklist if i["code"] not in ("A01", "B03")
+    ]
     response = await factory.client.post(
-        f"{API}/canteens/C1/inspections", headers=factory.headers_for(inspectors[0]),
-        json={"date": ago(0), "kind": "routine", "inspectors": [i.username for i in inspectors],
-              "results": results})
+        f"{API}/canteens/C1/inspections",
+        headers=factory.headers_for(inspectors[0]),
+        json={
+            "date": ago(0),
+            "kind": "routine",
+            "inspectors": [i.username for i in inspectors],
+            "results": results,
+        },
+    )
     assert response.status_code == 400
     assert response.json()["detail"] == "results：缺少检查项 A01、B03 的结论"
 
@@ -104,25 +113,30 @@ async def test_canteen_staff_named_as_inspector_is_refused(factory):
     await factory.canteen("C1")
     cook = await factory.staff("canteen_staff", username="cook", canteen="C1")
     inspectors = await factory.inspectors()
-    body = await factory.inspection("C1", ago(0), expect=400,
-                                    inspectors=[inspectors[0].username, cook.username])
+    body = await factory.inspection(
+        "C1", ago(0), expect=400, inspectors=[inspectors[0].username, cook.username]
+    )
     assert body["detail"] == "inspectors：cook 是食堂 C1 的工作人员，不能检查本食堂"
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"inspectors": ["insp-a"]}, "inspectors：至少需要 2 项"),
-    ({"inspectors": ["insp-a", "nobody"]}, "inspectors：没有这些账号：nobody"),
-    ({"inspectors": ["insp-a", "insp-a"]}, "inspectors：检查员重复：insp-a"),
-    ({"date": (TODAY + timedelta(days=1)).isoformat()}, "date：检查日期不能晚于今天"),
-    ({"kind": "reinspection"}, "kind：复查须在该食堂已有检查之后进行"),
-    ({"kind": "weekly"}, "kind："),
-    # refused before the checklist is compared: thousands used to stall the worker for seconds
-    ({"results": [{"item": "A01", "verdict": "pass"}] * 501}, "results：最多 500 项"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"inspectors": ["insp-a"]}, "inspectors：至少需要 2 项"),
+        ({"inspectors": ["insp-a", "nobody"]}, "inspectors：没有这些账号：nobody"),
+        ({"inspectors": ["insp-a", "insp-a"]}, "inspectors：检查员重复：insp-a"),
+        ({"date": (TODAY + timedelta(days=1)).isoformat()}, "date：检查日期不能晚于今天"),
+        ({"kind": "reinspection"}, "kind：复查须在该食堂已有检查之后进行"),
+        ({"kind": "weekly"}, "kind："),
+        # refused before the checklist is compared: thousands used to stall the worker for seconds
+        ({"results": [{"item": "A01", "verdict": "pass"}] * 501}, "results：最多 500 项"),
+    ],
+)
 async def test_bad_inspections_are_400_naming_the_field(factory, fields, message):
     await factory.canteen("C1")
-    body = await factory.inspection("C1", ago(0), expect=400 if "reinspection" not in str(
-        fields) else 409, **fields)
+    body = await factory.inspection(
+        "C1", ago(0), expect=400 if "reinspection" not in str(fields) else 409, **fields
+    )
     assert body["detail"].startswith(message), body["detail"]
 
 
@@ -136,12 +150,20 @@ async def test_canteen_detail_grade_history_and_as_of(factory):
     await factory.canteen("C1")
     await factory.inspection("C1", ago(400), failed={"A01": None, "B01": None})  # 90, ungraded
     await factory.inspection("C1", ago(200), failed={"C03": None})  # 96
-    await factory.inspection("C1", ago(20), failed={"C03": None, "D01": None, "F03": None,
-                                                    "A02": None, "B02": None, "A03": None})  # 80
+    await factory.inspection(
+        "C1",
+        ago(20),
+        failed={"C03": None, "D01": None, "F03": None, "A02": None, "B02": None, "A03": None},
+    )  # 80
     detail = (await factory.client.get(f"{API}/canteens/C1")).json()
     # the window holds 96 and 80 (mean 88); the capped 90 fell out of it 400 days ago
-    assert detail["grade"] == {"annual": "B", "dynamic": "good", "score": 80.0, "as_of": ago(0),
-                               "camera_alerts_month": 0}
+    assert detail["grade"] == {
+        "annual": "B",
+        "dynamic": "good",
+        "score": 80.0,
+        "as_of": ago(0),
+        "camera_alerts_month": 0,
+    }
     history = detail["grade_history"]
     assert [h["date"] for h in history] == [ago(20), ago(200), ago(400)]
     assert [h["annual_grade"] for h in history] == ["B", "C", "C"]
@@ -149,8 +171,13 @@ async def test_canteen_detail_grade_history_and_as_of(factory):
     assert (past["grade"]["annual"], past["grade"]["score"]) == ("C", 90.0)
     assert [h["date"] for h in past["grade_history"]] == [ago(400)]
     before = (await factory.client.get(f"{API}/canteens/C1", params={"as_of": ago(401)})).json()
-    assert before["grade"] | {"as_of": None} == {"annual": None, "dynamic": None, "score": None,
-                                                 "as_of": None, "camera_alerts_month": 0}
+    assert before["grade"] | {"as_of": None} == {
+        "annual": None,
+        "dynamic": None,
+        "score": None,
+        "as_of": None,
+        "camera_alerts_month": 0,
+    }
 
 
 async def test_findings_overdue_then_resolved_by_a_later_pass(factory):
@@ -158,15 +185,21 @@ async def test_findings_overdue_then_resolved_by_a_later_pass(factory):
     await factory.inspection("C1", ago(30), failed={"C03": None, "A02": None})
     detail = (await factory.client.get(f"{API}/canteens/C1", params={"as_of": ago(20)})).json()
     assert {f["item"]: f["status"] for f in detail["open_findings"]} == {
-        "C03": "open", "A02": "open"}
+        "C03": "open",
+        "A02": "open",
+    }
     detail = (await factory.client.get(f"{API}/canteens/C1")).json()
     assert {f["item"]: f["status"] for f in detail["open_findings"]} == {
-        "C03": "overdue", "A02": "overdue"}
+        "C03": "overdue",
+        "A02": "overdue",
+    }
     recheck = await factory.inspection("C1", ago(5), kind="reinspection", failed={"A02": None})
     assert [f["item"] for f in recheck["findings"]] == ["A02"]
     detail = (await factory.client.get(f"{API}/canteens/C1")).json()
     assert [(f["item"], f["opened_on"], f["status"]) for f in detail["open_findings"]] == [
-        ("A02", ago(30), "overdue"), ("A02", ago(5), "open")]
+        ("A02", ago(30), "overdue"),
+        ("A02", ago(5), "open"),
+    ]
     first = (await factory.client.get(f"{API}/canteens/C1/inspections")).json()[-1]
     c03 = next(f for f in first["findings"] if f["item"] == "C03")
     assert (c03["status"], c03["resolved_on"]) == ("resolved", ago(5))
@@ -182,12 +215,12 @@ async def test_resolving_a_finding_by_endpoint(factory):
     response = await factory.client.post(url, json={"date": ago(1)}, headers=headers)
     assert response.status_code == 200, response.text
     assert [(f["item"], f["status"], f["resolved_by"]) for f in response.json()] == [
-        ("E03", "resolved", inspector.username)]
+        ("E03", "resolved", inspector.username)
+    ]
     assert (await factory.client.get(f"{API}/canteens/C1")).json()["open_findings"] == []
     again = await factory.client.post(url, headers=headers)
     assert again.status_code == 409
-    unknown = await factory.client.post(f"{API}/canteens/C1/findings/Z99/resolve",
-                                        headers=headers)
+    unknown = await factory.client.post(f"{API}/canteens/C1/findings/Z99/resolve", headers=headers)
     assert unknown.status_code == 404
     admin = await factory.client.post(url, headers=await factory.admin())
     assert admin.status_code == 403
@@ -210,33 +243,47 @@ async def test_camera_alerts_are_counted_per_month_with_the_grade(factory):
     staff = await factory.headers("canteen_staff", canteen="C1")
     at = f"{TODAY.isoformat()}T11:30:00+08:00"
     for kind in ("no_hat", "smoking"):
-        response = await factory.client.post(f"{API}/canteens/C1/alerts", headers=staff, json={
-            "kind": kind, "at": at, "camera": "后厨 1 号", "snapshot_url": "http://cam/1.jpg"})
+        response = await factory.client.post(
+            f"{API}/canteens/C1/alerts",
+            headers=staff,
+            json={
+                "kind": kind,
+                "at": at,
+                "camera": "后厨 1 号",
+                "snapshot_url": "http://cam/1.jpg",
+            },
+        )
         assert response.status_code == 201, response.text
     assert response.json()["month_count"] == 2
-    other = await factory.client.post(f"{API}/canteens/C2/alerts", headers=staff,
-                                      json={"kind": "rodent", "at": at})
+    other = await factory.client.post(
+        f"{API}/canteens/C2/alerts", headers=staff, json={"kind": "rodent", "at": at}
+    )
     assert other.status_code == 403
     summary = (await factory.client.get(f"{API}/canteens/C1")).json()
     assert summary["grade"]["camera_alerts_month"] == 2
     assert summary["grade"]["annual"] is None  # an alert is a signal, not a grade
     assert summary["camera_alerts"] == [{"month": TODAY.strftime("%Y-%m"), "count": 2}]
-    bad = await factory.client.post(f"{API}/canteens/C1/alerts", headers=staff,
-                                    json={"kind": "fire", "at": at})
+    bad = await factory.client.post(
+        f"{API}/canteens/C1/alerts", headers=staff, json={"kind": "fire", "at": at}
+    )
     assert bad.status_code == 400 and "kind" in bad.json()["detail"]
     for wrong in ("garbage", f"{TODAY.isoformat()}T25:00:00+08:00"):
-        bad = await factory.client.post(f"{API}/canteens/C1/alerts", headers=staff,
-                                        json={"kind": "no_hat", "at": wrong})
+        bad = await factory.client.post(
+            f"{API}/canteens/C1/alerts", headers=staff, json={"kind": "no_hat", "at": wrong}
+        )
         assert bad.status_code == 400 and "at：必须是带时区的 ISO-8601 时间" in bad.json()["detail"]
 
 
 async def test_sunshine_history_and_insurance(factory):
-    created = await factory.canteen("C1", sunshine_level="transparent",
-                                    insurance_expires="2027-01-31")
+    created = await factory.canteen(
+        "C1", sunshine_level="transparent", insurance_expires="2027-01-31"
+    )
     assert created["insurance_expires"] == "2027-01-31"
-    response = await factory.client.patch(f"{API}/canteens/C1", headers=await factory.admin(),
-                                          json={"sunshine_level": "smart",
-                                                "insurance_expires": None})
+    response = await factory.client.patch(
+        f"{API}/canteens/C1",
+        headers=await factory.admin(),
+        json={"sunshine_level": "smart", "insurance_expires": None},
+    )
     assert response.status_code == 200, response.text
     assert response.json()["insurance_expires"] is None
     detail = (await factory.client.get(f"{API}/canteens/C1")).json()

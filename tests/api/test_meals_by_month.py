@@ -15,8 +15,9 @@ async def test_months_count_live_orders_by_meal_date(factory):
         await _menu("C1", day)
         placed = await _order("C1", elder["elder_id"], day)
     await ordering.cancel_order(placed["order_id"], Staff(id=0, username="admin", role="admin"))
-    response = await factory.client.get("/api/v1/reports/meals/monthly?year=2025",
-                                        headers=await factory.admin())
+    response = await factory.client.get(
+        "/api/v1/reports/meals/monthly?year=2025", headers=await factory.admin()
+    )
     assert response.status_code == 200, response.text
     months = response.json()
     assert [m["month"] for m in months] == [f"2025-{m:02d}" for m in range(1, 13)]
@@ -27,5 +28,10 @@ async def test_months_count_live_orders_by_meal_date(factory):
 async def test_monthly_meals_are_for_admins(factory):
     url = "/api/v1/reports/meals/monthly?year=2025"
     assert_problem(await factory.client.get(url, headers=await factory.headers("operator")), 403)
-    assert_problem(await factory.client.get("/api/v1/reports/meals/monthly?year=1999",
-                                            headers=await factory.admin()), 400, "year")
+    assert_problem(
+        await factory.client.get(
+            "/api/v1/reports/meals/monthly?year=1999", headers=await factory.admin()
+        ),
+        400,
+        "year",
+    )

@@ -16,10 +16,18 @@ from zhucan.settings import PROJECT_ROOT
 
 async def test_put_then_get_shows_what_remains(factory):
     await factory.canteen("C1")
-    stored = await publish_menu(factory, [dish("A", 1200, quota=10, tags=["soft"],
-                                               allergens=[" 花生 "]), dish("B", 500)])
-    assert stored["items"][0] == {"dish_id": "A", "name": "菜品A", "price_fen": 1200, "quota": 10,
-                                  "tags": ["soft"], "allergens": ["花生"], "remaining": 10}
+    stored = await publish_menu(
+        factory, [dish("A", 1200, quota=10, tags=["soft"], allergens=[" 花生 "]), dish("B", 500)]
+    )
+    assert stored["items"][0] == {
+        "dish_id": "A",
+        "name": "菜品A",
+        "price_fen": 1200,
+        "quota": 10,
+        "tags": ["soft"],
+        "allergens": ["花生"],
+        "remaining": 10,
+    }
     elder = await factory.elder()
     assert (await card_order(factory, elder, items=[("A", 3)])).status_code == 201
     menu = await factory.client.get(f"/api/v1/canteens/C1/menus/{tomorrow()}/lunch")
@@ -34,8 +42,9 @@ async def test_menu_changes_cannot_undercut_what_was_sold(factory):
     await card_order(factory, elder, items=[("A", 3)])
     url = f"/api/v1/canteens/C1/menus/{tomorrow()}/lunch"
     admin = await factory.admin()
-    low = await factory.client.put(url, json={"items": [dish("A", quota=2), dish("B")]},
-                                   headers=admin)
+    low = await factory.client.put(
+        url, json={"items": [dish("A", quota=2), dish("B")]}, headers=admin
+    )
     assert low.status_code == 409 and "不能小于 3" in low.json()["detail"]
     gone = await factory.client.put(url, json={"items": [dish("B")]}, headers=admin)
     assert gone.status_code == 409 and "已售出 3 份" in gone.json()["detail"]
@@ -49,14 +58,17 @@ async def test_who_may_publish(factory):
     url = f"/api/v1/canteens/C1/menus/{tomorrow()}/lunch"
     body = {"items": [dish("A")]}
     assert (await factory.client.put(url, json=body)).status_code == 401
-    own = await factory.client.put(url, json=body, headers=await factory.headers(
-        "canteen_staff", canteen="C1"))
+    own = await factory.client.put(
+        url, json=body, headers=await factory.headers("canteen_staff", canteen="C1")
+    )
     assert own.status_code == 200
-    other = await factory.client.put(url, json=body, headers=await factory.headers(
-        "canteen_staff", canteen="C2"))
+    other = await factory.client.put(
+        url, json=body, headers=await factory.headers("canteen_staff", canteen="C2")
+    )
     assert other.status_code == 403 and "C2" in other.json()["detail"]
-    assert (await factory.client.put(url, json=body, headers=await factory.headers(
-        "operator"))).status_code == 403
+    assert (
+        await factory.client.put(url, json=body, headers=await factory.headers("operator"))
+    ).status_code == 403
 
 
 async def test_bad_menus_are_400_naming_the_field(factory):
@@ -69,11 +81,15 @@ async def test_bad_menus_are_400_naming_the_field(factory):
     assert twice.status_code == 400 and "重复" in twice.json()["detail"]
     price = await factory.client.put(url, json={"items": [dish("A", -1)]}, headers=admin)
     assert price.status_code == 400 and "price_fen" in price.json()["detail"]
-    slot = await factory.client.put(f"/api/v1/canteens/C1/menus/{tomorrow()}/supper",
-                                    json={"items": []}, headers=admin)
+    slot = await factory.client.put(
+        f"/api/v1/canteens/C1/menus/{tomorrow()}/supper", json={"items": []}, headers=admin
+    )
     assert slot.status_code == 400 and "slot" in slot.json()["detail"]
-    assert (await factory.client.put(f"/api/v1/canteens/NOPE/menus/{tomorrow()}/lunch",
-                                     json={"items": []}, headers=admin)).status_code == 404
+    assert (
+        await factory.client.put(
+            f"/api/v1/canteens/NOPE/menus/{tomorrow()}/lunch", json={"items": []}, headers=admin
+        )
+    ).status_code == 404
     unpublished = await factory.client.get(f"/api/v1/canteens/C1/menus/{tomorrow()}/dinner")
     assert unpublished.status_code == 404 and "尚未发布" in unpublished.json()["detail"]
 
@@ -118,12 +134,15 @@ async def test_weekly_file_expands_to_dates_and_reloads_idempotently(factory, tm
     assert report.files == 1 and set(report.by_kind) == {"menus"}
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (WEEK_FILE.replace('"rice", "porridge"', '"rice", "soup"'), "week.mon.lunch[1]"),
-    (WEEK_FILE.replace("price_fen = 200", "price_fen = -5"), "dishes.porridge.price_fen"),
-    (WEEK_FILE.replace('canteen = "C1"', 'canteen = "C9"'), "canteen"),
-    (WEEK_FILE.replace("[week.thu]", "[week.funday]"), "week.funday"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (WEEK_FILE.replace('"rice", "porridge"', '"rice", "soup"'), "week.mon.lunch[1]"),
+        (WEEK_FILE.replace("price_fen = 200", "price_fen = -5"), "dishes.porridge.price_fen"),
+        (WEEK_FILE.replace('canteen = "C1"', 'canteen = "C9"'), "canteen"),
+        (WEEK_FILE.replace("[week.thu]", "[week.funday]"), "week.funday"),
+    ],
+)
 async def test_bad_menu_files_name_file_and_field(factory, tmp_path, text, message):
     await factory.canteen("C1")
     path = _write(tmp_path, text)
@@ -135,9 +154,11 @@ async def test_bad_menu_files_name_file_and_field(factory, tmp_path, text, messa
 async def test_reload_refuses_to_drop_a_dish_that_was_ordered(factory, tmp_path):
     await factory.canteen("C1")
     day = tomorrow()
-    template = ('canteen = "C1"\n[dishes]\nrice = { name = "米饭套餐", price_fen = 1000 }\n'
-                'porridge = { name = "白粥", price_fen = 200 }\n'
-                f"[week.{WEEKDAYS[day.weekday()]}]\n")
+    template = (
+        'canteen = "C1"\n[dishes]\nrice = { name = "米饭套餐", price_fen = 1000 }\n'
+        'porridge = { name = "白粥", price_fen = 200 }\n'
+        f"[week.{WEEKDAYS[day.weekday()]}]\n"
+    )
     path = _write(tmp_path, template + 'lunch = ["rice"]\n')
     await load_file(path, on=day)
     elder = await factory.elder()

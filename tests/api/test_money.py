@@ -8,8 +8,10 @@ from zhucan.money.tables import Account
 
 async def _topup(factory, elder_id, body, headers=None, key=None):
     return await factory.client.post(
-        f"/api/v1/elders/{elder_id}/card/topups", json=body,
-        headers=(headers or await factory.admin()) | (key if key is not None else new_key()))
+        f"/api/v1/elders/{elder_id}/card/topups",
+        json=body,
+        headers=(headers or await factory.admin()) | (key if key is not None else new_key()),
+    )
 
 
 async def test_topups_from_each_source_add_up(factory):
@@ -38,8 +40,7 @@ async def test_topup_idempotency(factory):
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
     other = await _topup(factory, elder["elder_id"], body | {"amount_fen": 2000}, key=key)
     assert other.status_code == 422
-    long_key = await _topup(factory, elder["elder_id"], body,
-                            key={"Idempotency-Key": "k" * 256})
+    long_key = await _topup(factory, elder["elder_id"], body, key={"Idempotency-Key": "k" * 256})
     assert long_key.status_code == 400 and "255" in long_key.json()["detail"]
     assert (await balance(factory, elder["elder_id"]))["card_fen"] == 1000
     await assert_ledger_balanced(factory)
@@ -62,27 +63,38 @@ async def test_balance_access_follows_elder_access(factory):
     elder = await factory.elder()
     url = f"/api/v1/elders/{elder['elder_id']}/balance"
     assert (await factory.client.get(url)).status_code == 401
-    assert (await factory.client.get(url, headers=await factory.headers(
-        "operator"))).status_code == 200
-    assert (await factory.client.get(url, headers=await factory.headers(
-        "family"))).status_code == 403
+    assert (
+        await factory.client.get(url, headers=await factory.headers("operator"))
+    ).status_code == 200
+    assert (
+        await factory.client.get(url, headers=await factory.headers("family"))
+    ).status_code == 403
     volunteer = await factory.staff("volunteer")
     await factory.post(f"/elders/{elder['elder_id']}/links", {"username": volunteer.username})
     assert (await factory.client.get(url, headers=factory.headers_for(volunteer))).json() == {
-        "card_fen": 0, "points": 0}
+        "card_fen": 0,
+        "points": 0,
+    }
 
 
 async def test_verify_is_admin_only_and_finds_a_tampered_balance(factory):
     elder = await factory.elder()
     await topup(factory, elder["elder_id"], 800)
-    assert (await factory.client.get("/api/v1/ledger/verify", headers=await factory.headers(
-        "inspector"))).status_code == 403
+    assert (
+        await factory.client.get(
+            "/api/v1/ledger/verify", headers=await factory.headers("inspector")
+        )
+    ).status_code == 403
     await Account.update({Account.balance: 900}).where(
-        Account.key == f"elder_card:{elder['elder_id']}")
-    report = (await factory.client.get("/api/v1/ledger/verify",
-                                       headers=await factory.admin())).json()
+        Account.key == f"elder_card:{elder['elder_id']}"
+    )
+    report = (
+        await factory.client.get("/api/v1/ledger/verify", headers=await factory.admin())
+    ).json()
     assert report["balanced"] is False
-    assert report["problems"] == [f"账户 elder_card:{elder['elder_id']} 的余额 900 与分录合计 800 不符"]
+    assert report["problems"] == [
+        f"账户 elder_card:{elder['elder_id']} 的余额 900 与分录合计 800 不符"
+    ]
 
 
 async def test_the_database_refuses_a_negative_balance(factory):
@@ -91,7 +103,8 @@ async def test_the_database_refuses_a_negative_balance(factory):
     failed = False
     try:
         await Account.update({Account.balance: -1}).where(
-            Account.key == f"elder_card:{elder['elder_id']}")
+            Account.key == f"elder_card:{elder['elder_id']}"
+        )
     except Exception as exc:  # sqlite3.IntegrityError or asyncpg.CheckViolationError
         failed = "CHECK" in str(exc).upper() or "check" in type(exc).__name__.lower()
     assert failed
@@ -106,8 +119,9 @@ async def test_a_fund_past_int4_keeps_every_fen(factory):
     big = 2**31 + 12_345  # fen
 
     async def work():
-        return await service.post_transfer("big-topup", "card_topup",
-                                           rules.topup_legs(elder["elder_id"], "government", big))
+        return await service.post_transfer(
+            "big-topup", "card_topup", rules.topup_legs(elder["elder_id"], "government", big)
+        )
 
     await write_transaction(work)
     assert await balance(factory, elder["elder_id"]) == {"card_fen": big, "points": 0}

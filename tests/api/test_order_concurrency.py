@@ -40,9 +40,12 @@ async def server(database, server_dir):
 
 async def _all_at_once(base_url: str, bodies: list[dict], keys: list[str]) -> list[httpx.Response]:
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
-        return await asyncio.gather(*[
-            http.post("/api/v1/orders", json=body, headers={"Idempotency-Key": key})
-            for body, key in zip(bodies, keys, strict=True)])
+        return await asyncio.gather(
+            *[
+                http.post("/api/v1/orders", json=body, headers={"Idempotency-Key": key})
+                for body, key in zip(bodies, keys, strict=True)
+            ]
+        )
 
 
 async def test_card_pays_for_exactly_as_many_orders_as_it_holds(server, factory):
@@ -51,8 +54,9 @@ async def test_card_pays_for_exactly_as_many_orders_as_it_holds(server, factory)
     elder = await factory.elder(age=65)  # 500 fen is below the 60+ tier's 1000 fen threshold
     await topup(factory, elder["elder_id"], 2000)
     body = order_body(card_no=elder["card_no"], pin="246810", cash_allowed=False)
-    responses = await _all_at_once(server, [body] * SIMULTANEOUS,
-                                   [f"card-{i}" for i in range(SIMULTANEOUS)])
+    responses = await _all_at_once(
+        server, [body] * SIMULTANEOUS, [f"card-{i}" for i in range(SIMULTANEOUS)]
+    )
     statuses = Counter(r.status_code for r in responses)
     assert statuses == {201: 4, 409: SIMULTANEOUS - 4}, [r.text for r in responses]
     assert all("余额不足" in r.json()["detail"] for r in responses if r.status_code == 409)
@@ -83,8 +87,9 @@ async def test_one_key_sent_many_times_at_once_makes_one_order(server, factory):
     body = order_body(card_no=elder["card_no"], pin="246810")
     responses = await _all_at_once(server, [body] * SIMULTANEOUS, ["same-key"] * SIMULTANEOUS)
     created = [r for r in responses if r.status_code == 201]
-    assert created and all(r.status_code in (201, 409) for r in responses), \
-        [r.text for r in responses]
+    assert created and all(r.status_code in (201, 409) for r in responses), [
+        r.text for r in responses
+    ]
     assert all(r.json() == created[0].json() for r in created)
     assert all("仍在处理中" in r.json()["detail"] for r in responses if r.status_code == 409)
     assert await MealOrder.count() == 1
@@ -92,34 +97,56 @@ async def test_one_key_sent_many_times_at_once_makes_one_order(server, factory):
     await assert_ledger_balanced(factory)
 
 
-async def test_orders_and_cancellations_of_the_same_dishes_never_deadlock(server, server_dir,
-                                                                          factory):
+async def test_orders_and_cancellations_of_the_same_dishes_never_deadlock(
+    server, server_dir, factory
+):
     # Two dishes taken in both orders, and refunds putting portions back, all at once: each
     # path must lock dishes and accounts in the same order, or PostgreSQL detects a deadlock
     # after a second and one transaction is retried (logged by write_transaction).
     await factory.canteen("C1")
     await publish_menu(factory, [dish("A", 600), dish("B", 700)])
     elders = [await factory.elder() for _ in range(SIMULTANEOUS)]
-    earlier = [(await card_order(factory, elder, items=[("A", 1), ("B", 1)])).json()["order_id"]
-               for elder in elders[:SIMULTANEOUS // 2]]
+    earlier = [
+        (await card_order(factory, elder, items=[("A", 1), ("B", 1)])).json()["order_id"]
+        for elder in elders[: SIMULTANEOUS // 2]
+    ]
     admin = await factory.admin()
-    bodies = [order_body(card_no=e["card_no"], pin="246810",
-                         items=[("A", 1), ("B", 1)] if i % 2 else [("B", 1), ("A", 1)])
-              for i, e in enumerate(elders)]
+    bodies = [
+        order_body(
+            card_no=e["card_no"],
+            pin="246810",
+            items=[("A", 1), ("B", 1)] if i % 2 else [("B", 1), ("A", 1)],
+        )
+        for i, e in enumerate(elders)
+    ]
     async with httpx.AsyncClient(base_url=server, timeout=60) as http:
         responses = await asyncio.gather(
-            *[http.post("/api/v1/orders", json=body, headers={"Idempotency-Key": f"ab-{i}"})
-              for i, body in enumerate(bodies)],
-            *[http.post(f"/api/v1/orders/{order_id}/cancel",
-                        headers=admin | {"Idempotency-Key": f"cancel-{order_id}"})
-              for order_id in earlier])
-    assert [r.status_code for r in responses] == [201] * len(bodies) + [200] * len(earlier), \
-        [r.text for r in responses]
-    retried = [line for log in Path(server_dir).glob("server-*.log")
-               for line in log.read_text().splitlines() if "write transaction retried" in line]
+            *[
+                http.post("/api/v1/orders", json=body, headers={"Idempotency-Key": f"ab-{i}"})
+                for i, body in enumerate(bodies)
+            ],
+            *[
+                http.post(
+                    f"/api/v1/orders/{order_id}/cancel",
+                    headers=admin | {"Idempotency-Key": f"cancel-{order_id}"},
+                )
+                for order_id in earlier
+            ],
+        )
+    assert [r.status_code for r in responses] == [201] * len(bodies) + [200] * len(earlier), [
+        r.text for r in responses
+    ]
+    retried = [
+        line
+        for log in Path(server_dir).glob("server-*.log")
+        for line in log.read_text().splitlines()
+        if "write transaction retried" in line
+    ]
     assert retried == []
-    sold = {row["dish_id"]: row["sold"] for row in await MenuItem.select(MenuItem.dish_id,
-                                                                           MenuItem.sold)}
+    sold = {
+        row["dish_id"]: row["sold"]
+        for row in await MenuItem.select(MenuItem.dish_id, MenuItem.sold)
+    }
     assert sold == {"A": SIMULTANEOUS, "B": SIMULTANEOUS}
     assert await OrderLine.count() == 2 * (SIMULTANEOUS + len(earlier))
     await assert_ledger_balanced(factory)

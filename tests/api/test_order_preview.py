@@ -14,8 +14,15 @@ from tests.meals import (
 )
 from zhucan.ordering.tables import MealOrder
 
-SPLIT = ("total_fen", "subsidy_fen", "subsidy_tier", "points_used", "points_fen", "card_fen",
-         "cash_fen")
+SPLIT = (
+    "total_fen",
+    "subsidy_fen",
+    "subsidy_tier",
+    "points_used",
+    "points_fen",
+    "card_fen",
+    "cash_fen",
+)
 
 
 async def _preview(factory, body: dict, headers: dict | None = None):
@@ -32,8 +39,12 @@ async def test_preview_equals_the_order_placed_after_it_and_charges_nothing(fact
     response = await _preview(factory, body)
     assert response.status_code == 200, response.text
     preview = response.json()
-    assert (preview["subsidy_fen"], preview["points_fen"], preview["card_fen"],
-            preview["cash_fen"]) == (800, 300, 500, 400)
+    assert (
+        preview["subsidy_fen"],
+        preview["points_fen"],
+        preview["card_fen"],
+        preview["cash_fen"],
+    ) == (800, 300, 500, 400)
     assert preview["items"] == [{"dish_id": "A", "name": "菜品A", "qty": 1, "price_fen": 2000}]
     assert await MealOrder.count() == 0
     assert await balance(factory, elder["elder_id"]) == {"card_fen": 500, "points": 300}
@@ -61,11 +72,15 @@ async def test_preview_refuses_what_the_order_would_refuse(factory):
     volunteer = await factory.staff("volunteer")
     await factory.post(f"/elders/{elder['elder_id']}/links", {"username": volunteer.username})
     headers = factory.headers_for(volunteer)
-    clash = await _preview(factory, order_body(items=[("B", 1)], elder_id=elder["elder_id"]),
-                           headers)
+    clash = await _preview(
+        factory, order_body(items=[("B", 1)], elder_id=elder["elder_id"]), headers
+    )
     assert clash.status_code == 409 and "含过敏原花生" in clash.json()["detail"]
-    confirmed = await _preview(factory, order_body(items=[("B", 1)], elder_id=elder["elder_id"],
-                                                   confirm_diet_clash=True), headers)
+    confirmed = await _preview(
+        factory,
+        order_body(items=[("B", 1)], elder_id=elder["elder_id"], confirm_diet_clash=True),
+        headers,
+    )
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["diet_clashes"] == ["菜品B（含过敏原花生）"]
     assert confirmed.json()["cash_fen"] == 900

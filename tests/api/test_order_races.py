@@ -63,8 +63,14 @@ def _names(results) -> tuple[str, ...]:
 
 
 def _order_in(elder_id: int, dish_id: str = "A", **fields) -> OrderIn:
-    return OrderIn(canteen="C1", elder_id=elder_id, items=[{"dish_id": dish_id, "qty": 1}],
-                   meal_date=tomorrow(), slot="lunch", **fields)
+    return OrderIn(
+        canteen="C1",
+        elder_id=elder_id,
+        items=[{"dish_id": dish_id, "qty": 1}],
+        meal_date=tomorrow(),
+        slot="lunch",
+        **fields,
+    )
 
 
 async def _placed(factory, menu=None, **fields):
@@ -73,21 +79,26 @@ async def _placed(factory, menu=None, **fields):
     elder = await factory.elder(age=82)  # 80+: 500 fen of subsidy a meal
     await topup(factory, elder["elder_id"], 5000)
     placer = ordering.Placer(elder["elder_id"], "counter", "cook")
-    order = await ordering.place_order(_order_in(elder["elder_id"], **fields), placer,
-                                       tomorrow(), MORNING)
+    order = await ordering.place_order(
+        _order_in(elder["elder_id"], **fields), placer, tomorrow(), MORNING
+    )
     return elder, order
 
 
 async def _status(order_id: int) -> str:
-    return (await MealOrder.select(MealOrder.status).where(MealOrder.id == order_id)
-            .first())["status"]
+    return (await MealOrder.select(MealOrder.status).where(MealOrder.id == order_id).first())[
+        "status"
+    ]
 
 
 async def test_two_cancellations_at_once_both_get_the_cancelled_order(factory, monkeypatch):
     elder, order = await _placed(factory)
     gate = Gate(monkeypatch, money, "lock_elder")
-    results = await _race(gate, ordering.cancel_order(order.order_id, ADMIN),
-                          ordering.cancel_order(order.order_id, OTHER_ADMIN))
+    results = await _race(
+        gate,
+        ordering.cancel_order(order.order_id, ADMIN),
+        ordering.cancel_order(order.order_id, OTHER_ADMIN),
+    )
     assert _names(results) == ("OrderOut", "OrderOut"), results
     assert all(r.status == "cancelled" for r in results)
     assert (await balance(factory, elder["elder_id"]))["card_fen"] == 5000
@@ -95,11 +106,15 @@ async def test_two_cancellations_at_once_both_get_the_cancelled_order(factory, m
 
 
 async def test_a_meal_served_while_being_cancelled_is_either_served_or_refunded(
-        factory, monkeypatch):
+    factory, monkeypatch
+):
     elder, order = await _placed(factory)
     gate = Gate(monkeypatch, money, "lock_elder")
-    results = await _race(gate, ordering.cancel_order(order.order_id, ADMIN),
-                          ordering.set_status(order.order_id, "served", COOK))
+    results = await _race(
+        gate,
+        ordering.cancel_order(order.order_id, ADMIN),
+        ordering.set_status(order.order_id, "served", COOK),
+    )
     # The cancel came first, so "served" is refused: never a refunded meal marked served.
     assert _names(results) == ("OrderOut", "Conflict"), results
     assert await _status(order.order_id) == "cancelled"
@@ -108,13 +123,17 @@ async def test_a_meal_served_while_being_cancelled_is_either_served_or_refunded(
 
 
 async def test_a_meal_marked_delivered_while_being_cancelled_stays_delivered_and_paid(
-        factory, monkeypatch):
+    factory, monkeypatch
+):
     elder, order = await _placed(factory, fulfilment="delivery", delivery_address="幸福路 1 号")
     volunteer = await factory.staff("volunteer")
     await factory.post(f"/elders/{elder['elder_id']}/links", {"username": volunteer.username})
     gate = Gate(monkeypatch, people, "is_linked")
-    results = await _race(gate, ordering.set_status(order.order_id, "delivered", volunteer),
-                          ordering.cancel_order(order.order_id, ADMIN))
+    results = await _race(
+        gate,
+        ordering.set_status(order.order_id, "delivered", volunteer),
+        ordering.cancel_order(order.order_id, ADMIN),
+    )
     assert _names(results) == ("OrderOut", "Conflict"), results
     assert await _status(order.order_id) == "delivered"
     assert (await balance(factory, elder["elder_id"]))["card_fen"] == 5000 - 700
@@ -122,7 +141,8 @@ async def test_a_meal_marked_delivered_while_being_cancelled_stays_delivered_and
 
 
 async def test_a_dish_taken_off_the_menu_while_ordered_leaves_no_order_without_lines(
-        factory, monkeypatch):
+    factory, monkeypatch
+):
     await factory.canteen("C1")
     await publish_menu(factory, [dish("A", 1200), dish("B", 900)])
     elder = await factory.elder(age=65)
@@ -130,9 +150,15 @@ async def test_a_dish_taken_off_the_menu_while_ordered_leaves_no_order_without_l
     gate = Gate(monkeypatch, menus, "_locked_items", after=True)
     placer = ordering.Placer(elder["elder_id"], "counter", "cook")
     edit, order = await _race(
-        gate, menus.put_menu("C1", tomorrow(), "lunch", MenuIn(items=[
-            MenuItemIn(dish_id="A", name="菜品A", price_fen=1200)])),
-        ordering.place_order(_order_in(elder["elder_id"], "B"), placer, tomorrow(), MORNING))
+        gate,
+        menus.put_menu(
+            "C1",
+            tomorrow(),
+            "lunch",
+            MenuIn(items=[MenuItemIn(dish_id="A", name="菜品A", price_fen=1200)]),
+        ),
+        ordering.place_order(_order_in(elder["elder_id"], "B"), placer, tomorrow(), MORNING),
+    )
     assert type(edit).__name__ == "MenuOut", edit
     # The edit went first: the order is refused (409 on PostgreSQL, where it had read the old
     # menu; 400 on SQLite, where it reads the new one), and nothing is charged.
@@ -150,10 +176,15 @@ async def test_a_dish_ordered_while_the_menu_is_edited_stays_on_the_menu(factory
     gate = Gate(monkeypatch, money, "lock_elder")
     placer = ordering.Placer(elder["elder_id"], "counter", "cook")
     order, edit = await _race(
-        gate, ordering.place_order(_order_in(elder["elder_id"], "B"), placer, tomorrow(),
-                                   MORNING),
-        menus.put_menu("C1", tomorrow(), "lunch", MenuIn(items=[
-            MenuItemIn(dish_id="A", name="菜品A", price_fen=1200)])))
+        gate,
+        ordering.place_order(_order_in(elder["elder_id"], "B"), placer, tomorrow(), MORNING),
+        menus.put_menu(
+            "C1",
+            tomorrow(),
+            "lunch",
+            MenuIn(items=[MenuItemIn(dish_id="A", name="菜品A", price_fen=1200)]),
+        ),
+    )
     if isinstance(order, Conflict):  # PostgreSQL: the edit took B off before the order took it
         assert type(edit).__name__ == "MenuOut" and "撤下" in order.detail
         assert await MealOrder.count() == 0
@@ -163,12 +194,13 @@ async def test_a_dish_ordered_while_the_menu_is_edited_stays_on_the_menu(factory
     await assert_ledger_balanced(factory)
 
 
-async def test_a_dish_of_a_cancelled_order_cannot_be_removed_and_the_order_keeps_its_lines(
-        factory):
+async def test_a_dish_of_a_cancelled_order_cannot_be_removed_and_the_order_keeps_its_lines(factory):
     elder, order = await _placed(factory, menu=[dish("A", 1200), dish("B", 900)])
     await ordering.cancel_order(order.order_id, ADMIN)
     refused = await factory.client.put(
-        f"/api/v1/canteens/C1/menus/{tomorrow()}/lunch", json={"items": [dish("B", 900)]},
-        headers=await factory.admin())
+        f"/api/v1/canteens/C1/menus/{tomorrow()}/lunch",
+        json={"items": [dish("B", 900)]},
+        headers=await factory.admin(),
+    )
     assert refused.status_code == 409 and "A" in refused.json()["detail"]
     assert [line.dish_id for line in (await ordering.order_out(order.order_id)).items] == ["A"]

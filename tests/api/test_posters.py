@@ -43,7 +43,8 @@ async def _qr_text(db, public_url: str | None, base_url: str) -> list[str]:
 
 async def test_configured_public_url_is_used_as_given(db):
     assert await _qr_text(db, "https://meals.yinzhou.example/", "http://10.0.0.5:8000") == [
-        "https://meals.yinzhou.example/c/C1"]
+        "https://meals.yinzhou.example/c/C1"
+    ]
 
 
 async def test_without_a_public_url_the_request_address_is_used(db):

@@ -9,10 +9,16 @@ async def _preview(factory, results: list[dict], role: str = "inspector", **fiel
 
 
 async def test_partial_results_score_only_what_was_ticked(factory):
-    response = await _preview(factory, [
-        {"item": "A01", "verdict": "pass"}, {"item": "C03", "verdict": "fail"},
-        {"item": "A02", "verdict": "fail", "points": 1}, {"item": "A03", "verdict": "na"}],
-        date="2026-03-01")
+    response = await _preview(
+        factory,
+        [
+            {"item": "A01", "verdict": "pass"},
+            {"item": "C03", "verdict": "fail"},
+            {"item": "A02", "verdict": "fail", "points": 1},
+            {"item": "A03", "verdict": "na"},
+        ],
+        date="2026-03-01",
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     checklist = (await factory.client.get("/api/v1/compliance/checklist")).json()
@@ -30,8 +36,9 @@ async def test_partial_results_score_only_what_was_ticked(factory):
 async def test_two_key_failures_are_ungraded_whatever_the_score(factory):
     checklist = (await factory.client.get("/api/v1/compliance/checklist")).json()
     keys = [i["code"] for i in checklist if i["key"]][:2]
-    results = [{"item": i["code"], "verdict": "fail" if i["code"] in keys else "pass"}
-               for i in checklist]
+    results = [
+        {"item": i["code"], "verdict": "fail" if i["code"] in keys else "pass"} for i in checklist
+    ]
     body = (await _preview(factory, results, date="2026-03-01")).json()
     assert body["key_failures"] == 2 and body["score"] > 80
     assert body["dynamic_grade"] == "ungraded"

@@ -19,11 +19,36 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_a_short_run_completes_with_a_balanced_ledger(tmp_path):
     out = tmp_path / "result.json"
     done = subprocess.run(
-        [sys.executable, "-m", "bench.lunch_rush", "--database-url",
-         f"sqlite:///{tmp_path / 'rush.db'}", "--workers", "1", "--warmup", "0.5",
-         "--duration", "2", "--rate", "10", "--canteens", "2", "--elders", "12",
-         "--kitchen-poll", "1", "--ceiling-seconds", "1", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=240)
+        [
+            sys.executable,
+            "-m",
+            "bench.lunch_rush",
+            "--database-url",
+            f"sqlite:///{tmp_path / 'rush.db'}",
+            "--workers",
+            "1",
+            "--warmup",
+            "0.5",
+            "--duration",
+            "2",
+            "--rate",
+            "10",
+            "--canteens",
+            "2",
+            "--elders",
+            "12",
+            "--kitchen-poll",
+            "1",
+            "--ceiling-seconds",
+            "1",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     result = json.loads(out.read_text())
     assert result["ledger"]["balanced"] is True

@@ -23,8 +23,15 @@ from tests.live_server import live_server
 from zhucan.settings import PROJECT_ROOT
 
 CHROMIUM = Path(os.environ.get("ZHUCAN_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 PHONE = {"width": 360, "height": 640}
 
@@ -55,8 +62,9 @@ async def browser():
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM),
-                                                   args=CHROMIUM_ARGS, headless=True)
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         await browser.close()
 
@@ -68,8 +76,12 @@ async def new_page(browser, server) -> AsyncIterator[Callable[..., Awaitable]]:
     contexts = []
 
     async def make(viewport: dict = PHONE, java_script_enabled: bool = True):
-        context = await browser.new_context(base_url=server, viewport=viewport, locale="zh-CN",
-                                            java_script_enabled=java_script_enabled)
+        context = await browser.new_context(
+            base_url=server,
+            viewport=viewport,
+            locale="zh-CN",
+            java_script_enabled=java_script_enabled,
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         page = await context.new_page()
@@ -102,6 +114,8 @@ async def axe_violations(page) -> list[str]:
     from axe_playwright_python.async_playwright import Axe
 
     results = await Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {v['help']} — "
-            + "; ".join(n["target"][0] for n in v["nodes"][:5])
-            for v in results.response["violations"]]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n["target"][0] for n in v["nodes"][:5])
+        for v in results.response["violations"]
+    ]

@@ -27,10 +27,12 @@ def ago(days: int) -> str:
 async def test_admin_dashboards_draw_charts_and_lists(new_page, factory):
     await factory.admin()
     await regular_who_stopped_coming(factory)  # canteen C1 and a welfare alert
-    await factory.client.patch("/api/v1/canteens/C1", json={"name": "长丰社区老年食堂"},
-                               headers=await factory.admin())
-    await factory.canteen("C2", name="学士助餐点", sunshine_level="none",
-                          insurance_expires=ago(-10))
+    await factory.client.patch(
+        "/api/v1/canteens/C1", json={"name": "长丰社区老年食堂"}, headers=await factory.admin()
+    )
+    await factory.canteen(
+        "C2", name="学士助餐点", sunshine_level="none", insurance_expires=ago(-10)
+    )
     await factory.inspection("C1", ago(20))
     await factory.inspection("C2", ago(30), failed={"A01": None, "B01": None})
     elder = await factory.elder(categories=["tekun"])
@@ -48,7 +50,9 @@ async def test_admin_dashboards_draw_charts_and_lists(new_page, factory):
     assert drawn["AB 级占比（%）"][-1] == 50
     assert drawn["AB 级占比目标（%）"][-1] is not None
     assert await page.locator("#grades-chart").evaluate("c => c.width > 0 && c.height > 0")
-    assert "学士助餐点" in await page.locator("section", has_text="C 级及整改中的食堂").text_content()
+    assert (
+        "学士助餐点" in await page.locator("section", has_text="C 级及整改中的食堂").text_content()
+    )
     await shoot(page, "admin-compliance")
 
     await page.get_by_role("link", name="助餐人次").click()

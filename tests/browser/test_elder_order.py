@@ -72,9 +72,14 @@ async def check_elder_mode(page, step: str, axe: bool = True) -> None:
 async def elder(factory):
     """A 低保 elder at canteen C1 with 5 元 on the card and 300 敬老分; lunch published."""
     await factory.canteen("C1", name="幸福里老年食堂")
-    await publish_menu(factory, [dish("A", 2000, name="红烧鱼套餐", quota=10),
-                                 dish("B", 800, name="青菜豆腐", tags=["soft", "low_salt"]),
-                                 dish("C", 1500, name="小炒肉", quota=0)])
+    await publish_menu(
+        factory,
+        [
+            dish("A", 2000, name="红烧鱼套餐", quota=10),
+            dish("B", 800, name="青菜豆腐", tags=["soft", "low_salt"]),
+            dish("C", 1500, name="小炒肉", quota=0),
+        ],
+    )
     elder = await factory.elder(categories=["dibao"])
     await topup(factory, elder["elder_id"], 500)
     await grant_points(elder["elder_id"], 300)
@@ -82,8 +87,10 @@ async def elder(factory):
 
 
 async def _split_on_page(page) -> dict[str, str]:
-    return {part: (await page.locator(f"[data-part={part}]").inner_text()).strip()
-            for part in ("total", "subsidy", "points", "card", "cash")}
+    return {
+        part: (await page.locator(f"[data-part={part}]").inner_text()).strip()
+        for part in ("total", "subsidy", "points", "card", "cash")
+    }
 
 
 async def test_elder_orders_with_the_keypad_and_sees_the_split_then_the_number(page, elder):
@@ -106,8 +113,13 @@ async def test_elder_orders_with_the_keypad_and_sees_the_split_then_the_number(p
 
     await page.get_by_role("heading", name="请核对").wait_for()
     # 低保 800 fen; points pay half of the other 1200 up to the 300 held; card 500; cash 400.
-    assert await _split_on_page(page) == {"total": "¥20.00", "subsidy": "¥8.00",
-                                          "points": "¥3.00", "card": "¥5.00", "cash": "¥4.00"}
+    assert await _split_on_page(page) == {
+        "total": "¥20.00",
+        "subsidy": "¥8.00",
+        "points": "¥3.00",
+        "card": "¥5.00",
+        "cash": "¥4.00",
+    }
     assert PIN not in await page.content()
     assert await MealOrder.count() == 0
     await check_elder_mode(page, "2-preview")
@@ -134,8 +146,13 @@ async def test_ordering_works_without_javascript_and_a_resent_form_orders_once(n
     await page.get_by_role("button", name="下一步").click()
     await page.get_by_role("heading", name="请核对").wait_for()
     # 1600 fen: 低保 800, points half of 800 = 400 but 300 held, card 500 → cash 0.
-    assert await _split_on_page(page) == {"total": "¥16.00", "subsidy": "¥8.00",
-                                          "points": "¥3.00", "card": "¥5.00", "cash": "¥0.00"}
+    assert await _split_on_page(page) == {
+        "total": "¥16.00",
+        "subsidy": "¥8.00",
+        "points": "¥3.00",
+        "card": "¥5.00",
+        "cash": "¥0.00",
+    }
     await check_elder_mode(page, "nojs-2-preview", axe=False)
     preview_url = page.url
     await page.get_by_role("button", name="确认下单").click()

@@ -35,8 +35,11 @@ async def test_inspector_files_an_inspection_and_the_public_page_shows_it(new_pa
     assert "学士助餐点" in await due.text_content() and "逾期" in await due.text_content()
     assert "长丰社区老年食堂" not in await due.text_content()  # grade A: due in a year
     await shoot(page, "inspector-home")
-    await page.locator(".canteen-card", has_text="长丰社区老年食堂").get_by_role(
-        "link", name="开始检查").click()
+    await (
+        page.locator(".canteen-card", has_text="长丰社区老年食堂")
+        .get_by_role("link", name="开始检查")
+        .click()
+    )
     await page.get_by_text("上次检查未整改的问题（1 项）").wait_for()
     assert await page.locator("#who").text_content() == "insp-a"
     await shoot(page, "inspector-form-empty")

@@ -18,8 +18,13 @@ async def sign_in(page, username: str, then: str = "") -> None:
 
 async def test_a_volunteer_orders_for_a_linked_elder_and_marks_it_delivered(page, factory):
     await factory.canteen("C1", name="幸福里老年食堂")
-    await publish_menu(factory, [dish("A", 1200, name="清蒸鱼", tags=["soft"]),
-                                 dish("B", 900, name="花生猪蹄", allergens=["花生"])])
+    await publish_menu(
+        factory,
+        [
+            dish("A", 1200, name="清蒸鱼", tags=["soft"]),
+            dish("B", 900, name="花生猪蹄", allergens=["花生"]),
+        ],
+    )
     elder = await factory.elder(allergies=["花生"], name="李秀英")
     volunteer = await factory.staff("volunteer", username="xiaowang")
     await factory.post(f"/elders/{elder['elder_id']}/links", {"username": "xiaowang"})
@@ -40,8 +45,11 @@ async def test_a_volunteer_orders_for_a_linked_elder_and_marks_it_delivered(page
     await page.locator(".order-id").wait_for()
     first = await MealOrder.select().first()
     assert await page.locator(".order-id").inner_text() == str(first["id"])
-    assert (first["channel"], first["placed_by"], first["fulfilment"]) == \
-        ("proxy", "xiaowang", "delivery")
+    assert (first["channel"], first["placed_by"], first["fulfilment"]) == (
+        "proxy",
+        "xiaowang",
+        "delivery",
+    )
 
     # A dish with the elder's allergen: the API names it, the volunteer confirms with the elder.
     await page.get_by_label("清蒸鱼").fill("0")
@@ -59,10 +67,13 @@ async def test_a_volunteer_orders_for_a_linked_elder_and_marks_it_delivered(page
     delivery = page.locator(f"li[data-order='{first['id']}']")
     await delivery.get_by_role("button", name="已送达").click()
     await delivery.get_by_text("已送达").first.wait_for()
-    await page.locator(f"li[data-order='{first['id']}'] .status").filter(has_text="已送达").wait_for()
+    await (
+        page.locator(f"li[data-order='{first['id']}'] .status").filter(has_text="已送达").wait_for()
+    )
     await shoot(page, "volunteer-delivered")
-    assert (await MealOrder.select(MealOrder.status).where(
-        MealOrder.id == first["id"]).first())["status"] == "delivered"
+    assert (await MealOrder.select(MealOrder.status).where(MealOrder.id == first["id"]).first())[
+        "status"
+    ] == "delivered"
 
 
 async def test_sign_in_follows_next_only_to_a_page_of_this_site(page, factory):

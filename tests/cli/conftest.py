@@ -28,16 +28,23 @@ class Cli:
     url: str
     cwd: Path
 
-    def run(self, *args: str, password: str | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, password: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("ZHUCAN_")}
         full_env |= {"ZHUCAN_DATABASE_URL": self.url, "ZHUCAN_SECRET_KEY": TEST_SECRET}
         if password is not None:
             full_env["ZHUCAN_PASSWORD"] = password
         full_env |= env or {}
-        return subprocess.run([ZHUCAN, *args], cwd=self.cwd,
-                              env=full_env, capture_output=True, text=True, timeout=600,
-                              stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            [ZHUCAN, *args],
+            cwd=self.cwd,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+        )
 
     @asynccontextmanager
     async def client(self) -> AsyncIterator[AsyncTestClient]:
@@ -59,8 +66,9 @@ class Cli:
             await close_engine(engine)
 
     async def login(self, client: AsyncTestClient, username: str, password: str) -> dict:
-        response = await client.post("/api/v1/auth/token",
-                                     json={"username": username, "password": password})
+        response = await client.post(
+            "/api/v1/auth/token", json={"username": username, "password": password}
+        )
         assert response.status_code == 200, response.text
         body = response.json()
         return body | {"headers": {"Authorization": f"Bearer {body['access_token']}"}}

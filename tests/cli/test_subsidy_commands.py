@@ -9,16 +9,30 @@ from zhucan.subsidies.rules import month_key
 
 
 async def test_monthly_issue_from_the_command_line_credits_once(cli):
-    assert cli.run("users", "add", "boss", "--role", "admin", password="long-enough-1"
-                   ).returncode == 0
+    assert (
+        cli.run("users", "add", "boss", "--role", "admin", password="long-enough-1").returncode == 0
+    )
     async with cli.client() as client:
         headers = (await cli.login(client, "boss", "long-enough-1"))["headers"]
         for code, parent in [("D", None), ("D-S", "D"), ("D-S-C1", "D-S")]:
-            assert (await client.post("/api/v1/regions", headers=headers, json={
-                "code": code, "name": code, "parent": parent})).status_code == 201
-        elder = await client.post("/api/v1/elders", headers=headers, json={
-            "name": "王秀英", "id_number": id_number_for_age(91), "region": "D-S-C1",
-            "categories": ["dibao"], "pin": "135790"})
+            assert (
+                await client.post(
+                    "/api/v1/regions",
+                    headers=headers,
+                    json={"code": code, "name": code, "parent": parent},
+                )
+            ).status_code == 201
+        elder = await client.post(
+            "/api/v1/elders",
+            headers=headers,
+            json={
+                "name": "王秀英",
+                "id_number": id_number_for_age(91),
+                "region": "D-S-C1",
+                "categories": ["dibao"],
+                "pin": "135790",
+            },
+        )
         assert elder.status_code == 201, elder.text
     day = today(Settings().tz)
     first = cli.run("subsidies", "issue", "--month", month_key(day))
@@ -28,8 +42,9 @@ async def test_monthly_issue_from_the_command_line_credits_once(cli):
     assert again.stdout == first.stdout
     async with cli.client() as client:
         headers = (await cli.login(client, "boss", "long-enough-1"))["headers"]
-        balance = await client.get(f"/api/v1/elders/{elder.json()['elder_id']}/balance",
-                                   headers=headers)
+        balance = await client.get(
+            f"/api/v1/elders/{elder.json()['elder_id']}/balance", headers=headers
+        )
         assert balance.json() == {"card_fen": 20000, "points": 300}
         verify = await client.get("/api/v1/ledger/verify", headers=headers)
         assert verify.json()["balanced"], verify.json()

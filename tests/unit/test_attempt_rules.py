@@ -25,7 +25,7 @@ def test_a_burst_waits_until_its_oldest_failure_leaves_the_window():
 def test_after_waiting_fewer_than_the_limit_remain_in_the_window(ages):
     limit = PASSWORD_PER_ACCOUNT
     failures = sorted((NOW - timedelta(seconds=a) for a in ages), reverse=True)
-    wait = retry_after(failures[:limit.max_failures], limit, NOW)
+    wait = retry_after(failures[: limit.max_failures], limit, NOW)
     assert wait is not None and wait >= 1
     later = NOW + timedelta(seconds=wait)
     assert sum(1 for f in failures if f > later - limit.window) < limit.max_failures
@@ -36,5 +36,8 @@ def test_after_waiting_fewer_than_the_limit_remain_in_the_window(ages):
 
 def test_refusals_say_what_was_guessed_and_how_long_to_wait():
     assert refusal(PIN_PER_CLIENT, 61) == (
-        "本终端 10 分钟内输错爱心卡密码已达 30 次，为防止猜测已暂停受理，请 2 分钟后再试")
-    assert refusal(PASSWORD_PER_ACCOUNT, 900).startswith("该账号在本终端 15 分钟内输错登录密码已达 10 次")
+        "本终端 10 分钟内输错爱心卡密码已达 30 次，为防止猜测已暂停受理，请 2 分钟后再试"
+    )
+    assert refusal(PASSWORD_PER_ACCOUNT, 900).startswith(
+        "该账号在本终端 15 分钟内输错登录密码已达 10 次"
+    )

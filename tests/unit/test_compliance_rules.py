@@ -16,26 +16,35 @@ OLD_LICENCE = date(2020, 1, 1)
 
 def results(obtained: int, possible: int = 2000) -> list[ItemResult]:
     """Two items whose score is 100 × obtained / possible (partial points on the failed one)."""
-    return [ItemResult(points=possible - 100, key=False, verdict="pass"),
-            ItemResult(points=100, key=False, verdict="fail",
-                       partial=Decimal(obtained - (possible - 100)))]
+    return [
+        ItemResult(points=possible - 100, key=False, verdict="pass"),
+        ItemResult(
+            points=100, key=False, verdict="fail", partial=Decimal(obtained - (possible - 100))
+        ),
+    ]
 
 
 def facts(day: date, score: str, key_failures: int = 0, incident: bool = False):
-    return InspectionFacts(day=day, score_tenths=int(Decimal(score) * 10),
-                           key_failures=key_failures, incident=incident)
+    return InspectionFacts(
+        day=day, score_tenths=int(Decimal(score) * 10), key_failures=key_failures, incident=incident
+    )
 
 
 # ---------------------------------------------------------------- score
 
 
 def test_all_pass_scores_100():
-    assert rules.inspection_score([ItemResult(5, True, "pass"), ItemResult(3, False, "pass")]) == 100
+    assert (
+        rules.inspection_score([ItemResult(5, True, "pass"), ItemResult(3, False, "pass")]) == 100
+    )
 
 
 def test_na_items_leave_both_sums():
-    scored = [ItemResult(10, False, "pass"), ItemResult(10, False, "fail"),
-              ItemResult(80, False, "na")]
+    scored = [
+        ItemResult(10, False, "pass"),
+        ItemResult(10, False, "fail"),
+        ItemResult(80, False, "na"),
+    ]
     assert rules.inspection_score(scored) == Decimal("50.0")
 
 
@@ -49,13 +58,16 @@ def test_only_na_cannot_be_scored():
         rules.inspection_score([ItemResult(5, False, "na")])
 
 
-@pytest.mark.parametrize(("obtained", "reported"), [
-    (1797, "89.9"),  # 89.85: half-up (banker's rounding would give 89.8)
-    (1799, "90.0"),  # 89.95
-    (1333, "66.7"),  # 66.65
-    (1199, "60.0"),  # 59.95
-    (1198, "59.9"),
-])
+@pytest.mark.parametrize(
+    ("obtained", "reported"),
+    [
+        (1797, "89.9"),  # 89.85: half-up (banker's rounding would give 89.8)
+        (1799, "90.0"),  # 89.95
+        (1333, "66.7"),  # 66.65
+        (1199, "60.0"),  # 59.95
+        (1198, "59.9"),
+    ],
+)
 def test_score_rounds_half_up_to_one_decimal(obtained, reported):
     assert rules.inspection_score(results(obtained)) == Decimal(reported)
 
@@ -67,18 +79,31 @@ def test_bands_apply_to_the_reported_score():
 
 
 def test_key_failures_count_only_failed_key_items():
-    scored = [ItemResult(5, True, "fail"), ItemResult(5, True, "na"), ItemResult(5, True, "pass"),
-              ItemResult(5, False, "fail")]
+    scored = [
+        ItemResult(5, True, "fail"),
+        ItemResult(5, True, "na"),
+        ItemResult(5, True, "pass"),
+        ItemResult(5, False, "fail"),
+    ]
     assert rules.key_failures(scored) == 1
 
 
 # ---------------------------------------------------------------- dynamic grade
 
 
-@pytest.mark.parametrize(("score", "grade"), [
-    ("100", "excellent"), ("90", "excellent"), ("89.9", "good"), ("75", "good"),
-    ("74.9", "fair"), ("60", "fair"), ("59.9", "ungraded"), ("0", "ungraded"),
-])
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [
+        ("100", "excellent"),
+        ("90", "excellent"),
+        ("89.9", "good"),
+        ("75", "good"),
+        ("74.9", "fair"),
+        ("60", "fair"),
+        ("59.9", "ungraded"),
+        ("0", "ungraded"),
+    ],
+)
 def test_dynamic_grade_band_edges(score, grade):
     assert rules.dynamic_grade(Decimal(score), 0) == grade
 
@@ -95,21 +120,36 @@ def test_two_or_more_key_failures_are_ungraded_whatever_the_score(failed):
 # ---------------------------------------------------------------- annual grade
 
 
-@pytest.mark.parametrize(("score", "grade"), [
-    ("100", "A"), ("90", "A"), ("89.9", "B"), ("75", "B"), ("74.9", "C"), ("60", "C"),
-    ("59.9", "rectifying"), ("0", "rectifying"),
-])
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [
+        ("100", "A"),
+        ("90", "A"),
+        ("89.9", "B"),
+        ("75", "B"),
+        ("74.9", "C"),
+        ("60", "C"),
+        ("59.9", "rectifying"),
+        ("0", "rectifying"),
+    ],
+)
 def test_annual_grade_band_edges(score, grade):
     assert rules.annual_grade(D, [facts(D, score)], OLD_LICENCE) == grade
 
 
 def test_annual_grade_is_the_half_up_mean_of_the_window():
     # (89.9 + 90.0) / 2 = 89.95 → 90.0 → A
-    assert rules.annual_grade(D, [facts(D, "89.9"), facts(D - timedelta(days=10), "90.0")],
-                              OLD_LICENCE) == "A"
+    assert (
+        rules.annual_grade(
+            D, [facts(D, "89.9"), facts(D - timedelta(days=10), "90.0")], OLD_LICENCE
+        )
+        == "A"
+    )
     # (89.9 + 89.9 + 90.0) / 3 = 89.933 → 89.9 → B
-    assert rules.annual_grade(D, [facts(D, "89.9"), facts(D, "89.9"), facts(D, "90")],
-                              OLD_LICENCE) == "B"
+    assert (
+        rules.annual_grade(D, [facts(D, "89.9"), facts(D, "89.9"), facts(D, "90")], OLD_LICENCE)
+        == "B"
+    )
 
 
 def test_window_is_the_365_days_ending_on_the_day():
@@ -137,8 +177,12 @@ def test_no_licence_date_is_graded_on_inspections_alone():
 
 def test_an_incident_caps_the_grade_at_c():
     assert rules.annual_grade(D, [facts(D, "98", incident=True)], OLD_LICENCE) == "C"
-    assert rules.annual_grade(D, [facts(D, "98"), facts(D - timedelta(days=100), "96",
-                                                         incident=True)], OLD_LICENCE) == "C"
+    assert (
+        rules.annual_grade(
+            D, [facts(D, "98"), facts(D - timedelta(days=100), "96", incident=True)], OLD_LICENCE
+        )
+        == "C"
+    )
 
 
 def test_two_key_failures_anywhere_in_the_window_cap_at_c():
@@ -181,15 +225,19 @@ def test_finding_status():
     deadline = D + timedelta(days=7)
     assert rules.finding_status(deadline, None, deadline) == "open"
     assert rules.finding_status(deadline, None, deadline + timedelta(days=1)) == "overdue"
-    assert rules.finding_status(deadline, D + timedelta(days=3), deadline + timedelta(days=9)) \
+    assert (
+        rules.finding_status(deadline, D + timedelta(days=3), deadline + timedelta(days=9))
         == "resolved"
+    )
     # resolved later than the day asked about: it was still open (or overdue) then
-    assert rules.finding_status(deadline, D + timedelta(days=30), D + timedelta(days=8)) \
-        == "overdue"
+    assert (
+        rules.finding_status(deadline, D + timedelta(days=30), D + timedelta(days=8)) == "overdue"
+    )
 
 
-@pytest.mark.parametrize(("grade", "days"), [("A", 365), ("B", 182), ("C", 121),
-                                             ("rectifying", 91), (None, 91)])
+@pytest.mark.parametrize(
+    ("grade", "days"), [("A", 365), ("B", 182), ("C", 121), ("rectifying", 91), (None, 91)]
+)
 def test_next_inspection_due_by_grade(grade, days):
     assert rules.next_due(D, grade, OLD_LICENCE) == D + timedelta(days=days)
 
@@ -203,8 +251,10 @@ def test_never_inspected_is_due_120_days_after_the_licence():
 
 
 def test_targets_carry_forward_to_later_years():
-    targets = {2024: rules.YearTargets(ab_ratio=0.7), 2027: rules.YearTargets(
-        max_c_or_rectifying=0)}
+    targets = {
+        2024: rules.YearTargets(ab_ratio=0.7),
+        2027: rules.YearTargets(max_c_or_rectifying=0),
+    }
     assert rules.targets_for(2023, targets) == (None, rules.YearTargets())
     assert rules.targets_for(2026, targets)[0] == 2024
     assert rules.targets_for(2030, targets)[0] == 2027
@@ -213,11 +263,17 @@ def test_targets_carry_forward_to_later_years():
 def test_targets_met():
     targets = rules.YearTargets(ab_ratio=0.8, max_c_or_rectifying=0)
     assert rules.targets_met(targets, {"ab_ratio": 0.8, "max_c_or_rectifying": 0}) == {
-        "ab_ratio": True, "max_c_or_rectifying": True}
+        "ab_ratio": True,
+        "max_c_or_rectifying": True,
+    }
     assert rules.targets_met(targets, {"ab_ratio": 0.7999, "max_c_or_rectifying": 1}) == {
-        "ab_ratio": False, "max_c_or_rectifying": False}
-    assert rules.targets_met(targets, {"ab_ratio": None, "max_c_or_rectifying": 0})[
-        "ab_ratio"] is False
+        "ab_ratio": False,
+        "max_c_or_rectifying": False,
+    }
+    assert (
+        rules.targets_met(targets, {"ab_ratio": None, "max_c_or_rectifying": 0})["ab_ratio"]
+        is False
+    )
 
 
 def test_ratio():
@@ -265,7 +321,8 @@ def test_checklist_problems_name_the_field():
     assert "item.code：检查项编号重复：A00" in problems
     assert "item.points：各项分值合计须为 100，实际为 99" in problems
     assert rules.checklist_problems([(c, p, False) for c, p, _ in items]) == [
-        "item.key：关键项至少 6 项，实际 0 项"]
+        "item.key：关键项至少 6 项，实际 0 项"
+    ]
 
 
 # ---------------------------------------------------------------- properties
@@ -276,8 +333,15 @@ scores = st.decimals(min_value=0, max_value=100, places=1)
 @given(scores, st.integers(min_value=0, max_value=1))
 def test_dynamic_bands_property(score, failed_keys):
     grade = rules.dynamic_grade(score, failed_keys)
-    expected = ("excellent" if score >= 90 else "good" if score >= 75
-                else "fair" if score >= 60 else "ungraded")
+    expected = (
+        "excellent"
+        if score >= 90
+        else "good"
+        if score >= 75
+        else "fair"
+        if score >= 60
+        else "ungraded"
+    )
     assert grade == expected
 
 
@@ -295,19 +359,26 @@ def test_dynamic_grade_is_monotone_in_the_score(a, b):
 
 @given(st.lists(scores, min_size=1, max_size=8), st.booleans())
 def test_annual_bands_property(window_scores, incident):
-    window = [facts(D - timedelta(days=i * 30), str(s), incident=incident and i == 0)
-              for i, s in enumerate(window_scores)]
-    mean = (sum(window_scores) / len(window_scores)).quantize(Decimal("0.1"),
-                                                               rounding="ROUND_HALF_UP")
-    expected = ("A" if mean >= 90 else "B" if mean >= 75 else "C" if mean >= 60
-                else "rectifying")
+    window = [
+        facts(D - timedelta(days=i * 30), str(s), incident=incident and i == 0)
+        for i, s in enumerate(window_scores)
+    ]
+    mean = (sum(window_scores) / len(window_scores)).quantize(
+        Decimal("0.1"), rounding="ROUND_HALF_UP"
+    )
+    expected = "A" if mean >= 90 else "B" if mean >= 75 else "C" if mean >= 60 else "rectifying"
     if incident and expected in ("A", "B"):
         expected = "C"
     assert rules.annual_grade(D, window, OLD_LICENCE) == expected
 
 
-@given(st.lists(st.tuples(st.integers(1, 10), st.sampled_from(["pass", "fail", "na"])),
-                min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 10), st.sampled_from(["pass", "fail", "na"])),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_score_stays_within_0_and_100(items):
     scored = [ItemResult(points, False, verdict) for points, verdict in items]
     if all(v == "na" for _, v in items):

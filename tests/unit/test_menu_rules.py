@@ -27,9 +27,11 @@ def test_a_slot_served_today_closes_when_its_serving_ends():
     today = date(2026, 11, 25)
     assert rules.closed_slot_problem(today, "lunch", today, time(13, 59)) is None
     assert rules.closed_slot_problem(today, "lunch", today, time(14, 0)) == (
-        "slot：今天的午餐已于 14:00 结束供应，不能再点；请点之后的餐次或改日")
+        "slot：今天的午餐已于 14:00 结束供应，不能再点；请点之后的餐次或改日"
+    )
     assert rules.closed_slot_problem(today, "breakfast", today, time(18, 30)).startswith(
-        "slot：今天的早餐已于 09:30 结束供应")
+        "slot：今天的早餐已于 09:30 结束供应"
+    )
     assert rules.closed_slot_problem(date(2026, 11, 26), "breakfast", today, time(23, 59)) is None
 
 
@@ -44,7 +46,10 @@ def test_a_slot_can_be_ordered_exactly_while_it_is_open(slot, now, days_ahead):
 
 def test_diet_clash_names_the_dish_and_the_reason():
     assert rules.diet_clash("白粥", ["soft"], [], ["soft", "low_salt"], []) is None
-    assert rules.diet_clash("红烧肉", ["soft", "low_salt"], [], ["soft"], []) == "红烧肉（不符合低盐要求）"
+    assert (
+        rules.diet_clash("红烧肉", ["soft", "low_salt"], [], ["soft"], [])
+        == "红烧肉（不符合低盐要求）"
+    )
     assert rules.diet_clash("虾仁", [], ["海鲜"], [], ["海鲜", "蛋"]) == "虾仁（含过敏原海鲜）"
 
 

@@ -30,15 +30,18 @@ def test_the_standards_example_checks_but_is_born_before_anyone_enrolled():
     assert rules.parse_id_number("11010519000101001X") == date(1900, 1, 1)
 
 
-@pytest.mark.parametrize("value, rule", [
-    ("11010519491231002", "18 位"),            # 17 characters
-    ("1101051949123100211", "18 位"),          # 19 characters
-    ("11010519491231002Y", "18 位"),           # bad last character
-    ("1101051949123X002X", "18 位"),           # X inside the number
-    ("", "18 位"),
-    ("110105194912310021", "校验位"),          # X expected, 1 given
-    ("110105194902300020", "出生日期"),        # 30 February (check digit fixed below)
-])
+@pytest.mark.parametrize(
+    "value, rule",
+    [
+        ("11010519491231002", "18 位"),  # 17 characters
+        ("1101051949123100211", "18 位"),  # 19 characters
+        ("11010519491231002Y", "18 位"),  # bad last character
+        ("1101051949123X002X", "18 位"),  # X inside the number
+        ("", "18 位"),
+        ("110105194912310021", "校验位"),  # X expected, 1 given
+        ("110105194902300020", "出生日期"),  # 30 February (check digit fixed below)
+    ],
+)
 def test_malformed_numbers_say_which_rule(value, rule):
     if rule == "出生日期":
         value = value[:17] + rules.id_check_char(value[:17])
@@ -69,7 +72,7 @@ def test_every_generated_number_validates_and_yields_its_birth_date(birth, seria
 def test_changing_any_one_digit_breaks_the_number(birth, serial, position, delta):
     good = id_number(birth, serial)
     digit = str((int(good[position]) + delta) % 10)
-    bad = good[:position] + digit + good[position + 1:]
+    bad = good[:position] + digit + good[position + 1 :]
     with pytest.raises(RuleViolation):
         rules.parse_id_number(bad)
 
@@ -85,24 +88,36 @@ def test_changing_the_check_character_breaks_the_number(birth, serial):
 # ---------------------------------------------------------------- age and age tiers
 
 
-@pytest.mark.parametrize("birth, day, age", [
-    (date(1966, 5, 10), date(2026, 5, 9), 59),     # the day before the 60th birthday
-    (date(1966, 5, 10), date(2026, 5, 10), 60),    # on it
-    (date(1946, 5, 10), date(2026, 5, 9), 79),
-    (date(1946, 5, 10), date(2026, 5, 10), 80),
-    (date(1936, 5, 10), date(2026, 5, 9), 89),
-    (date(1936, 5, 10), date(2026, 5, 10), 90),
-    (date(1948, 2, 29), date(2028, 2, 28), 79),    # leap-day birthday: 80 only on 1 March
-    (date(1948, 2, 29), date(2028, 2, 29), 80),
-])
+@pytest.mark.parametrize(
+    "birth, day, age",
+    [
+        (date(1966, 5, 10), date(2026, 5, 9), 59),  # the day before the 60th birthday
+        (date(1966, 5, 10), date(2026, 5, 10), 60),  # on it
+        (date(1946, 5, 10), date(2026, 5, 9), 79),
+        (date(1946, 5, 10), date(2026, 5, 10), 80),
+        (date(1936, 5, 10), date(2026, 5, 9), 89),
+        (date(1936, 5, 10), date(2026, 5, 10), 90),
+        (date(1948, 2, 29), date(2028, 2, 28), 79),  # leap-day birthday: 80 only on 1 March
+        (date(1948, 2, 29), date(2028, 2, 29), 80),
+    ],
+)
 def test_age_counts_whole_years_turning_on_the_birthday(birth, day, age):
     assert rules.age_on(birth, day) == age
 
 
-@pytest.mark.parametrize("age, tier", [
-    (0, None), (59, None), (60, "age60"), (79, "age60"), (80, "age80"), (89, "age80"),
-    (90, "age90"), (110, "age90"),
-])
+@pytest.mark.parametrize(
+    "age, tier",
+    [
+        (0, None),
+        (59, None),
+        (60, "age60"),
+        (79, "age60"),
+        (80, "age80"),
+        (89, "age80"),
+        (90, "age90"),
+        (110, "age90"),
+    ],
+)
 def test_age_tier_boundaries(age, tier):
     assert rules.age_tier(age) == tier
 
@@ -132,8 +147,17 @@ def test_known_luhn_numbers():
     assert not rules.is_valid_card_no("079927398714")
 
 
-@pytest.mark.parametrize("value", ["", "79927398713", "0799273987130", "07992739871a",
-                                   " 79927398713", "０７９９２７３９８７１３"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "79927398713",
+        "0799273987130",
+        "07992739871a",
+        " 79927398713",
+        "０７９９２７３９８７１３",
+    ],
+)
 def test_card_numbers_must_be_twelve_ascii_digits(value):
     assert not rules.is_valid_card_no(value)
 
@@ -145,11 +169,12 @@ def test_card_no_from_always_passes_the_check(payload):
     assert rules.is_valid_card_no(card)
 
 
-@given(st.text(alphabet="0123456789", min_size=11, max_size=11), st.integers(0, 11),
-       st.integers(1, 9))
+@given(
+    st.text(alphabet="0123456789", min_size=11, max_size=11), st.integers(0, 11), st.integers(1, 9)
+)
 def test_one_wrong_digit_fails_the_luhn_check(payload, position, delta):
     card = rules.card_no_from(payload)
-    wrong = card[:position] + str((int(card[position]) + delta) % 10) + card[position + 1:]
+    wrong = card[:position] + str((int(card[position]) + delta) % 10) + card[position + 1 :]
     assert not rules.is_valid_card_no(wrong)
 
 
@@ -173,29 +198,40 @@ def test_pin_must_be_six_ascii_digits(pin):
 
 def test_id_digest_ignores_case_of_x_but_not_the_secret():
     assert rules.id_number_digest("k", "11010519491231002x") == rules.id_number_digest(
-        "k", "11010519491231002X")
+        "k", "11010519491231002X"
+    )
     assert rules.id_number_digest("k", "11010519491231002X") != rules.id_number_digest(
-        "other", "11010519491231002X")
+        "other", "11010519491231002X"
+    )
 
 
 # ---------------------------------------------------------------- masking
 
 
-@pytest.mark.parametrize("name, masked", [
-    ("张明", "张*"), ("张三明", "张*明"), ("欧阳小明", "欧**明"), ("司马相如凤", "司***凤"),
-])
+@pytest.mark.parametrize(
+    "name, masked",
+    [
+        ("张明", "张*"),
+        ("张三明", "张*明"),
+        ("欧阳小明", "欧**明"),
+        ("司马相如凤", "司***凤"),
+    ],
+)
 def test_names_keep_only_first_and_last_character(name, masked):
     assert rules.mask_name(name) == masked
 
 
-@pytest.mark.parametrize("phone, masked", [
-    ("13812341234", "138****1234"),
-    ("057487654321", "057*****4321"),
-    ("0574876543", "******6543"),
-    ("87654321", "****4321"),
-    ("1234567", "*******"),
-    ("123", "***"),
-])
+@pytest.mark.parametrize(
+    "phone, masked",
+    [
+        ("13812341234", "138****1234"),
+        ("057487654321", "057*****4321"),
+        ("0574876543", "******6543"),
+        ("87654321", "****4321"),
+        ("1234567", "*******"),
+        ("123", "***"),
+    ],
+)
 def test_phones_hide_at_least_four_digits(phone, masked):
     assert rules.mask_phone(phone) == masked
 

@@ -23,7 +23,9 @@ def poster(grade=None, sunshine="video", name="长丰社区老年食堂") -> Ima
     return Image.open(io.BytesIO(png))
 
 
-@pytest.mark.parametrize("base", ["https://meals.yinzhou.example", "https://meals.yinzhou.example/"])
+@pytest.mark.parametrize(
+    "base", ["https://meals.yinzhou.example", "https://meals.yinzhou.example/"]
+)
 def test_canteen_url_joins_without_a_double_slash(base):
     assert posters.canteen_url(base, "ZH-CQ-01") == URL
 
@@ -44,7 +46,7 @@ def test_poster_is_at_least_a5_at_150_dpi_and_carries_the_qr_code():
 
 
 def _share_of(image: Image.Image, hex_colour: str) -> float:
-    rgb = tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    rgb = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     colours = dict((c, n) for n, c in image.convert("RGB").getcolors(image.width * image.height))
     return colours.get(rgb, 0) / (image.width * image.height)
 

@@ -10,12 +10,18 @@ from zhucan.people.rules import card_no_from, id_check_char
 from zhucan.privacy import install_log_redaction, redact, redact_value
 
 id_numbers = st.builds(
-    lambda region, birth, serial: (body := f"{region:06d}{birth:%Y%m%d}{serial:03d}")
-    + id_check_char(body),
-    st.integers(110000, 659999), st.dates(date(1900, 1, 1), date(1966, 12, 31)),
-    st.integers(0, 999))
-mobiles = st.builds(lambda second, rest: f"1{second}{rest:09d}",
-                    st.sampled_from("3456789"), st.integers(0, 10**9 - 1))
+    lambda region, birth, serial: (
+        (body := f"{region:06d}{birth:%Y%m%d}{serial:03d}") + id_check_char(body)
+    ),
+    st.integers(110000, 659999),
+    st.dates(date(1900, 1, 1), date(1966, 12, 31)),
+    st.integers(0, 999),
+)
+mobiles = st.builds(
+    lambda second, rest: f"1{second}{rest:09d}",
+    st.sampled_from("3456789"),
+    st.integers(0, 10**9 - 1),
+)
 around = st.text(alphabet="老人电话身份证号：,; =abc-", max_size=8)
 
 
@@ -41,7 +47,9 @@ def test_card_numbers_dates_and_timestamps_are_left_alone():
 
 def test_nested_details_are_masked():
     assert redact_value({"note": "找 13812345678", "list": ["110105194901011234", 3]}) == {
-        "note": "找 138****5678", "list": ["**************1234", 3]}
+        "note": "找 138****5678",
+        "list": ["**************1234", 3],
+    }
 
 
 def test_log_records_are_masked_at_creation(caplog):
@@ -50,8 +58,14 @@ def test_log_records_are_masked_at_creation(caplog):
     with caplog.at_level(logging.DEBUG):
         log.debug("elder %s phone %s", "110105194901011234", 13812345678)
         # uvicorn's access formatter unpacks record.args: its shape must survive.
-        log.info('%s - "%s %s HTTP/%s" %d', "10.0.0.1:5000", "GET",
-                 "/api/v1/elders?q=13812345678", "1.1", 200)
+        log.info(
+            '%s - "%s %s HTTP/%s" %d',
+            "10.0.0.1:5000",
+            "GET",
+            "/api/v1/elders?q=13812345678",
+            "1.1",
+            200,
+        )
         try:
             raise ValueError("身份证号 110105194901011234 重复")
         except ValueError:

@@ -32,8 +32,10 @@ def test_each_database_gets_its_own_key(tmp_path):
 
 
 def test_a_given_key_is_used_and_nothing_is_written(tmp_path):
-    env = {"ZHUCAN_DATABASE_URL": f"sqlite:///{tmp_path / 'zhucan.db'}",
-           "ZHUCAN_SECRET_KEY": "from-the-environment"}
+    env = {
+        "ZHUCAN_DATABASE_URL": f"sqlite:///{tmp_path / 'zhucan.db'}",
+        "ZHUCAN_SECRET_KEY": "from-the-environment",
+    }
     assert Settings.from_env(env).secret_key == "from-the-environment"
     assert list(tmp_path.iterdir()) == []
 
@@ -50,8 +52,9 @@ def test_a_key_written_by_a_process_starting_at_the_same_moment_is_adopted(tmp_p
     """Two workers may both see no file; the second must use the first one's key, not crash."""
     db = tmp_path / "zhucan.db"
     real_exists = type(db).exists
-    monkeypatch.setattr(type(db), "exists", lambda self: False if self.suffix == ".secret"
-                        else real_exists(self))
+    monkeypatch.setattr(
+        type(db), "exists", lambda self: False if self.suffix == ".secret" else real_exists(self)
+    )
     (tmp_path / "zhucan.db.secret").write_text("written-by-the-other-worker\n")
     settings = Settings.from_env({"ZHUCAN_DATABASE_URL": f"sqlite:///{db}"})
     assert settings.secret_key == "written-by-the-other-worker"
@@ -61,7 +64,11 @@ def test_counts_below_one_or_not_numbers_are_refused_at_start_naming_the_variabl
     env = {"ZHUCAN_DATABASE_URL": f"sqlite:///{tmp_path / 'z.db'}", "ZHUCAN_SECRET_KEY": "k"}
     assert Settings.from_env(env).max_active_requests == 16
     assert Settings.from_env(env | {"ZHUCAN_MAX_ACTIVE_REQUESTS": "4"}).max_active_requests == 4
-    for name, raw in (("ZHUCAN_MAX_ACTIVE_REQUESTS", "0"), ("ZHUCAN_DB_POOL_SIZE", "-3"),
-                      ("ZHUCAN_TOKEN_TTL_SECONDS", "12h"), ("ZHUCAN_IDEMPOTENCY_KEEP_DAYS", "0")):
+    for name, raw in (
+        ("ZHUCAN_MAX_ACTIVE_REQUESTS", "0"),
+        ("ZHUCAN_DB_POOL_SIZE", "-3"),
+        ("ZHUCAN_TOKEN_TTL_SECONDS", "12h"),
+        ("ZHUCAN_IDEMPOTENCY_KEEP_DAYS", "0"),
+    ):
         with pytest.raises(ValueError, match=f"{name} must be a whole number of at least 1"):
             Settings.from_env(env | {name: raw})

@@ -54,16 +54,20 @@ def test_policy_changes_never_reach_into_the_past():
     assert rules.policy_change_problem(versions[:1], today, today) is None
 
 
-@pytest.mark.parametrize(("categories", "age", "card_fen", "points"), [
-    (["tekun"], 70, 20000, 100),
-    (["dibian"], 92, 10000, 300),  # 低边 and 90+ both give 10000: no stacking
-    (["dibao", "disabled"], 85, 20000, 200),
-    ([], 85, 5000, 200),
-    ([], 65, 0, 100),
-    (["other"], 70, 0, 100),
-])
-def test_monthly_credit_takes_the_largest_allowance_and_the_age_grant(categories, age, card_fen,
-                                                                      points):
+@pytest.mark.parametrize(
+    ("categories", "age", "card_fen", "points"),
+    [
+        (["tekun"], 70, 20000, 100),
+        (["dibian"], 92, 10000, 300),  # 低边 and 90+ both give 10000: no stacking
+        (["dibao", "disabled"], 85, 20000, 200),
+        ([], 85, 5000, 200),
+        ([], 65, 0, 100),
+        (["other"], 70, 0, 100),
+    ],
+)
+def test_monthly_credit_takes_the_largest_allowance_and_the_age_grant(
+    categories, age, card_fen, points
+):
     credit = rules.monthly_credit(POLICY, categories, age)
     assert (credit.card_fen, credit.points) == (card_fen, points)
 

@@ -52,26 +52,27 @@ async def test_a_disabled_admin_cookie_opens_nothing(client, factory):
 
 async def test_compliance_dashboard_shows_grades_targets_and_lists(client, factory):
     await factory.canteen("C1", name="长丰社区老年食堂")
-    await factory.canteen("C2", name="学士助餐点", sunshine_level="none",
-                          insurance_expires=ago(-10))
+    await factory.canteen(
+        "C2", name="学士助餐点", sunshine_level="none", insurance_expires=ago(-10)
+    )
     await factory.canteen("C3", name="新建食堂", license_issued=ago(400), license_expires=ago(-20))
     await factory.inspection("C1", ago(20))  # 100 → A
     await factory.inspection("C2", ago(30), failed={"A01": None, "B01": None})  # capped → C
     await _signed_in(client, factory)
     page = (await client.get("/admin")).text
     assert f"截至 {TODAY}" in page
-    table = page[page.index('id="grades-table"'):]
-    current_row = table[table.index(f"<td>{TODAY.year}</td>"):].split("</tr>")[0]
+    table = page[page.index('id="grades-table"') :]
+    current_row = table[table.index(f"<td>{TODAY.year}</td>") :].split("</tr>")[0]
     cells = [c.split("</td>")[0] for c in current_row.split("<td>")[1:]]
     # A, B, C, rectifying, ungraded, AB share, target
     assert cells[:6] == [str(TODAY.year), "1", "0", "1", "0", "1"] and cells[6] == "50.0%"
     assert 'id="grades-chart"' in page and '"years"' in page
-    attention = page[page.index("C 级及整改中的食堂（1 家）"):page.index("到期和逾期")]
+    attention = page[page.index("C 级及整改中的食堂（1 家）") : page.index("到期和逾期")]
     assert "学士助餐点" in attention and "A01" in attention and "B01" in attention
     assert ago(30 - 7) in attention and "★ 关键项" in attention
-    due = page[page.index("到期和逾期应检查的食堂"):page.index("30 天内到期")]
+    due = page[page.index("到期和逾期应检查的食堂") : page.index("30 天内到期")]
     assert "新建食堂" in due and "从未检查" in due and "长丰社区老年食堂" not in due
-    expiring = page[page.index("30 天内到期的许可证和保险"):]
+    expiring = page[page.index("30 天内到期的许可证和保险") :]
     assert "新建食堂" in expiring and "20 天" in expiring and "食品经营许可证" in expiring
     assert "学士助餐点" in expiring and "10 天" in expiring and "食品安全责任保险" in expiring
 
@@ -86,10 +87,10 @@ async def test_meals_dashboard_counts_months_and_coverage(client, factory):
     await _signed_in(client, factory)
     page = (await client.get(f"/admin/meals?year={year}")).text
     assert f"{year} 年助餐人次与覆盖率" in page
-    months = page[page.index('id="months-table"'):]
-    row = months[months.index("人次</th>"):].split("</tr>")[0]
+    months = page[page.index('id="months-table"') :]
+    row = months[months.index("人次</th>") :].split("</tr>")[0]
     assert [c.split("</td>")[0] for c in row.split("<td>")[1:]][:3] == ["2", "1", "0"]
-    cumulative = months[months.index("累计</th>"):].split("</tr>")[0]
+    cumulative = months[months.index("累计</th>") :].split("</tr>")[0]
     assert [c.split("</td>")[0] for c in cumulative.split("<td>")[1:]][-1] == "3"
     assert "50.0%" in page and "1 / 2 个社区（村）" in page  # C1 covers one of two communities
     assert 'id="meals-chart"' in page
@@ -147,8 +148,9 @@ async def test_data_browser_is_for_admins_and_read_only(client, factory):
     assert response.status_code == 303 and response.headers["location"] == "/admin"
     assert (await client.get("/admin/data/api/tables/", follow_redirects=False)).status_code == 303
     await _signed_in(client, factory)
-    assert (await client.get("/admin/data", follow_redirects=False)).headers["location"] == \
-        "/admin/data/"
+    assert (await client.get("/admin/data", follow_redirects=False)).headers[
+        "location"
+    ] == "/admin/data/"
     assert (await client.get("/admin/data/")).status_code == 200  # the piccolo_admin app
     tables = (await client.get("/admin/data/api/tables/")).json()
     assert {"account", "ledger_transfer", "ledger_entry", "meal_order", "inspection"} <= set(tables)
@@ -159,8 +161,11 @@ async def test_data_browser_is_for_admins_and_read_only(client, factory):
     assert [r["score_tenths"] for r in rows] == [1000]
     inspection_id = rows[0]["id"]
     for method in ("patch", "delete"):
-        response = await client.request(method.upper(), f"/admin/data/api/tables/inspection/"
-                                        f"{inspection_id}/", json={"score_tenths": 1})
+        response = await client.request(
+            method.upper(),
+            f"/admin/data/api/tables/inspection/{inspection_id}/",
+            json={"score_tenths": 1},
+        )
         assert response.status_code in (403, 405), (method, response.status_code)
     response = await client.post("/admin/data/api/tables/ledger_entry/", json={"amount": 1})
     assert response.status_code in (403, 405)

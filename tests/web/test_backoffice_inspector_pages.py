@@ -22,7 +22,7 @@ async def test_inspector_form_groups_the_checklist_and_lists_open_findings_first
     checklist = (await client.get("/api/v1/compliance/checklist")).json()
     for item in checklist:
         assert f'data-item="{item["code"]}"' in page
-    areas = {f'{i["category"]} {i["category_name"]}' for i in checklist}
+    areas = {f"{i['category']} {i['category_name']}" for i in checklist}
     assert all(f"<legend>{a}</legend>" in page for a in areas)
     assert page.count("★ 关键项") == sum(i["key"] for i in checklist) + 1  # + A01 as a finding
     # the open findings come before the checklist, and their items are marked for re-checking
@@ -52,7 +52,7 @@ async def test_public_page_shows_every_inspection_newest_first_and_open_findings
     await factory.inspection("C1", ago(100), kind="reinspection")  # 100 → mean 94.4 → capped C
     await factory.inspection("C1", ago(10), failed={"C03": None})  # 96
     page = (await client.get("/public/canteens/C1")).text
-    history = page[page.index("检查记录"):]
+    history = page[page.index("检查记录") :]
     rows = history.split("<tr>")[2:]
     cells = [re.findall(r"<td[^>]*>(.*?)</td>", r, re.S) for r in rows]
     assert [c[0] for c in cells] == [ago(10), ago(100), ago(200)]
@@ -60,7 +60,7 @@ async def test_public_page_shows_every_inspection_newest_first_and_open_findings
     assert "96.0" in rows[0] and "优秀" in rows[0] and "大笑脸" in rows[0]
     assert "不评级" in rows[2] and "关键项不合格 2 项" in rows[2]
     assert [c[-1] for c in cells] == ["C 级", "C 级", "C 级"]
-    findings = page[page.index("未整改的问题"):page.index("检查记录")]
+    findings = page[page.index("未整改的问题") : page.index("检查记录")]
     assert "C03" in findings and ago(10 - 15) in findings and "待整改" in findings
     assert "A01" not in findings  # resolved by the passing re-inspection
 

@@ -20,7 +20,8 @@ def _clock(monkeypatch, hour: int, minute: int) -> None:
 
 
 async def test_lunch_ending_before_the_confirmation_orders_nothing_and_offers_dinner(
-        client, factory, monkeypatch):
+    client, factory, monkeypatch
+):
     await factory.canteen("C1", name="幸福里老年食堂")
     await publish_menu(factory, [dish("A", 1200, name="红烧鱼套餐")])
     await publish_menu(factory, [dish("D", 900, name="番茄鸡蛋面")], slot="dinner")
@@ -29,9 +30,17 @@ async def test_lunch_ending_before_the_confirmation_orders_nothing_and_offers_di
 
     _clock(monkeypatch, 13, 55)
     assert "红烧鱼套餐" in (await client.get("/c/C1")).text
-    bill = await client.post("/c/C1/preview", data={
-        "card_no": elder["card_no"], "pin": "246810", "qty_A": "1",
-        "meal_date": str(tomorrow()), "slot": "lunch", "cash_allowed": "1"})
+    bill = await client.post(
+        "/c/C1/preview",
+        data={
+            "card_no": elder["card_no"],
+            "pin": "246810",
+            "qty_A": "1",
+            "meal_date": str(tomorrow()),
+            "slot": "lunch",
+            "cash_allowed": "1",
+        },
+    )
     assert bill.status_code == 200, bill.text
     confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', bill.text))
     assert confirm["slot"] == "lunch" and confirm["qty_A"] == "1"
@@ -51,8 +60,13 @@ async def test_full_width_digits_are_read_as_digits_and_odd_ones_are_explained(c
     elder = await factory.elder()
     await topup(factory, elder["elder_id"], 5000)
     full_width = str.maketrans("0123456789", "０１２３４５６７８９")
-    form = {"card_no": elder["card_no"].translate(full_width), "pin": "２４６８１０",
-            "meal_date": str(tomorrow()), "slot": "lunch", "cash_allowed": "1"}
+    form = {
+        "card_no": elder["card_no"].translate(full_width),
+        "pin": "２４６８１０",
+        "meal_date": str(tomorrow()),
+        "slot": "lunch",
+        "cash_allowed": "1",
+    }
     bill = await client.post("/c/C1/preview", data=form | {"qty_A": "２"})
     assert bill.status_code == 200, bill.text
     assert "¥24.00" in bill.text
@@ -66,8 +80,15 @@ async def test_refusals_are_told_without_the_apis_field_names(client, factory):
     await factory.canteen("C1")
     await publish_menu(factory, [dish("A", 1200, name="红烧鱼套餐")])
     elder = await factory.elder()
-    refused = await client.post("/c/C1/preview", data={
-        "card_no": elder["card_no"], "pin": "246810", "qty_Z": "1",
-        "meal_date": str(tomorrow()), "slot": "lunch"})
+    refused = await client.post(
+        "/c/C1/preview",
+        data={
+            "card_no": elder["card_no"],
+            "pin": "246810",
+            "qty_Z": "1",
+            "meal_date": str(tomorrow()),
+            "slot": "lunch",
+        },
+    )
     assert refused.status_code == 400
     assert "菜单中没有菜品 Z" in refused.text and "items[0]" not in refused.text

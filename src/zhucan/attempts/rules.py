@@ -26,10 +26,12 @@ class Limit:
 
 
 PIN_PER_CLIENT = Limit("pin", per_subject=False, max_failures=30, window=timedelta(minutes=10))
-PASSWORD_PER_ACCOUNT = Limit("password", per_subject=True, max_failures=10,
-                             window=timedelta(minutes=15))
-PASSWORD_PER_CLIENT = Limit("password", per_subject=False, max_failures=30,
-                            window=timedelta(minutes=15))
+PASSWORD_PER_ACCOUNT = Limit(
+    "password", per_subject=True, max_failures=10, window=timedelta(minutes=15)
+)
+PASSWORD_PER_CLIENT = Limit(
+    "password", per_subject=False, max_failures=30, window=timedelta(minutes=15)
+)
 
 LIMITS = {"pin": (PIN_PER_CLIENT,), "password": (PASSWORD_PER_ACCOUNT, PASSWORD_PER_CLIENT)}
 
@@ -55,5 +57,7 @@ def refusal(limit: Limit, seconds: int) -> str:
     what = "爱心卡密码" if limit.kind == "pin" else "登录密码"
     scope = "该账号在本终端" if limit.per_subject else "本终端"
     minutes = math.ceil(seconds / 60)
-    return (f"{scope} {int(limit.window.total_seconds() // 60)} 分钟内输错{what}已达 "
-            f"{limit.max_failures} 次，为防止猜测已暂停受理，请 {minutes} 分钟后再试")
+    return (
+        f"{scope} {int(limit.window.total_seconds() // 60)} 分钟内输错{what}已达 "
+        f"{limit.max_failures} 次，为防止猜测已暂停受理，请 {minutes} 分钟后再试"
+    )

@@ -39,22 +39,34 @@ async def check(kind: str, client: str | None, subject: str = "") -> None:
             rows = await sql.fetch(
                 "SELECT at FROM failed_attempt WHERE kind = $1 AND client = $2 AND at > $3 "
                 "AND subject = $4 ORDER BY at DESC LIMIT $5",
-                kind, client, now - limit.window, subject, limit.max_failures)
+                kind,
+                client,
+                now - limit.window,
+                subject,
+                limit.max_failures,
+            )
         else:
             rows = await sql.fetch(
                 "SELECT at FROM failed_attempt WHERE kind = $1 AND client = $2 AND at > $3 "
-                "ORDER BY at DESC LIMIT $4", kind, client, now - limit.window, limit.max_failures)
+                "ORDER BY at DESC LIMIT $4",
+                kind,
+                client,
+                now - limit.window,
+                limit.max_failures,
+            )
         seconds = rules.retry_after([r["at"] for r in rows], limit, now)
         if seconds is not None:
-            raise TooManyFailures(rules.refusal(limit, seconds),
-                                  headers={"Retry-After": str(seconds)})
+            raise TooManyFailures(
+                rules.refusal(limit, seconds), headers={"Retry-After": str(seconds)}
+            )
 
 
 async def record_failure(kind: str, client: str | None, subject: str = "") -> None:
     if client is None:
         return
     now = now_utc()
-    await FailedAttempt.insert(FailedAttempt(kind=kind, client=client, subject=subject,
-                                             at=now)).run()
+    await FailedAttempt.insert(
+        FailedAttempt(kind=kind, client=client, subject=subject, at=now)
+    ).run()
     # Failures are rare next to orders, so pruning on each one keeps the table small for free.
     await FailedAttempt.delete().where(FailedAttempt.at < now - rules.KEEP_FOR).run()

@@ -17,8 +17,9 @@ from zhucan.errors import BadInput
 from zhucan.privacy import redact_value
 
 
-async def record(actor: str, action: str, target: str,
-                 detail: Mapping[str, Any] | None = None) -> None:
+async def record(
+    actor: str, action: str, target: str, detail: Mapping[str, Any] | None = None
+) -> None:
     """Append one entry: `actor` did `action` (a key of rules.ACTIONS) to `target`.
 
     Runs in the caller's transaction when there is one, so the entry commits or rolls back with
@@ -29,23 +30,37 @@ async def record(actor: str, action: str, target: str,
         raise ValueError(f"unknown audit action {action!r}: add it to zhucan.audit.rules.ACTIONS")
     text = json.dumps(redact_value(dict(detail or {})), ensure_ascii=False, default=str)
     # Fixed SQL: every proxy order records one (db/sql.py).
-    await sql.fetch("INSERT INTO audit_log (at, actor, action, target, detail) "
-                    "VALUES ($1, $2, $3, $4, $5)", now_utc(), actor, action, target, text)
+    await sql.fetch(
+        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
+        now_utc(),
+        actor,
+        action,
+        target,
+        text,
+    )
 
 
 def _start_of(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tz).astimezone(UTC)
 
 
-async def page(tz: ZoneInfo, *, action: str | None = None, actor: str | None = None,
-               date_from: date | None = None, date_to: date | None = None,
-               before: int | None = None, limit: int = 100) -> AuditPage:
+async def page(
+    tz: ZoneInfo,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    before: int | None = None,
+    limit: int = 100,
+) -> AuditPage:
     """Entries newest first; dates are whole days in the service's time zone, both inclusive."""
     query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).limit(limit + 1)
     if action is not None:
         if action not in ACTIONS:
-            raise BadInput(f"action：没有这种操作类型 {action}，可选：{'、'.join(ACTIONS)}",
-                           field="action")
+            raise BadInput(
+                f"action：没有这种操作类型 {action}，可选：{'、'.join(ACTIONS)}", field="action"
+            )
         query = query.where(AuditEntry.action == action)
     if actor is not None:
         query = query.where(AuditEntry.actor == actor)
@@ -58,8 +73,16 @@ async def page(tz: ZoneInfo, *, action: str | None = None, actor: str | None = N
     if before is not None:
         query = query.where(AuditEntry.id < before)
     rows = await query
-    entries = [AuditEntryOut(id=r["id"], at=r["at"], actor=r["actor"], action=r["action"],
-                             action_label=ACTIONS[r["action"]], target=r["target"],
-                             detail=json.loads(r["detail"])) for r in rows[:limit]]
-    return AuditPage(entries=entries,
-                     next_before=entries[-1].id if len(rows) > limit else None)
+    entries = [
+        AuditEntryOut(
+            id=r["id"],
+            at=r["at"],
+            actor=r["actor"],
+            action=r["action"],
+            action_label=ACTIONS[r["action"]],
+            target=r["target"],
+            detail=json.loads(r["detail"]),
+        )
+        for r in rows[:limit]
+    ]
+    return AuditPage(entries=entries, next_before=entries[-1].id if len(rows) > limit else None)

@@ -29,37 +29,61 @@ class CanteenController(Controller):
     tags = ["canteens"]
 
     @get("/", operation_id="listCanteens", summary="食堂列表（含食品安全等级）")
-    async def list(self, request: Request, region: Annotated[str | None, QueryParameter(
-            description="只列出该区划（区、街道或社区）内的食堂")] = None) -> list[CanteenSummary]:
+    async def list(
+        self,
+        request: Request,
+        region: Annotated[
+            str | None, QueryParameter(description="只列出该区划（区、街道或社区）内的食堂")
+        ] = None,
+    ) -> list[CanteenSummary]:
         return await service.summaries(_today(request), region)
 
     @post("/", guards=[requires("admin")], operation_id="createCanteen", summary="登记食堂")
     async def create(self, request: Request, data: JSONBody[CanteenIn]) -> CanteenSummary:
         return await service.create(data, _today(request), actor=signed_in(request).username)
 
-    @patch("/{code:str}", guards=[requires("admin")], operation_id="updateCanteen",
-           summary="修改食堂信息")
-    async def update(self, request: Request, code: FromPath[str], data: JSONBody[CanteenPatch]) -> CanteenSummary:
-        return await service.patch(code, data, _today(request),
-                                   actor=signed_in(request).username)
+    @patch(
+        "/{code:str}",
+        guards=[requires("admin")],
+        operation_id="updateCanteen",
+        summary="修改食堂信息",
+    )
+    async def update(
+        self, request: Request, code: FromPath[str], data: JSONBody[CanteenPatch]
+    ) -> CanteenSummary:
+        return await service.patch(code, data, _today(request), actor=signed_in(request).username)
 
-    @get("/{code:str}/qr.png", operation_id="canteenQrCode", media_type="image/png",
-         summary="食堂扫码点餐二维码（PNG）")
+    @get(
+        "/{code:str}/qr.png",
+        operation_id="canteenQrCode",
+        media_type="image/png",
+        summary="食堂扫码点餐二维码（PNG）",
+    )
     async def qr(self, request: Request, code: FromPath[str]) -> Response[bytes]:
         await service.require(code)
         return _png(posters.qr_png(posters.canteen_url(_public_url(request), code)))
 
-    @get("/{code:str}/poster.png", operation_id="canteenPoster", media_type="image/png",
-         summary="食堂扫码点餐海报（A5，PNG，可打印；含等级与阳光厨房）")
+    @get(
+        "/{code:str}/poster.png",
+        operation_id="canteenPoster",
+        media_type="image/png",
+        summary="食堂扫码点餐海报（A5，PNG，可打印；含等级与阳光厨房）",
+    )
     async def poster(self, request: Request, code: FromPath[str]) -> Response[bytes]:
-        data = posters.poster_data(await service.summary(code, _today(request)),
-                                   _public_url(request))
+        data = posters.poster_data(
+            await service.summary(code, _today(request)), _public_url(request)
+        )
         # Drawing takes most of a second of CPU: off the event loop, orders keep flowing.
         return _png(await to_thread.run_sync(posters.render_poster, data))
 
     @get("/{code:str}", operation_id="getCanteen", summary="食堂详情（等级、检查历史、未整改问题）")
-    async def get(self, request: Request, code: FromPath[str], as_of: Annotated[
-            date | None, QueryParameter(description="按该日期计算等级，默认今天")] = None,
+    async def get(
+        self,
+        request: Request,
+        code: FromPath[str],
+        as_of: Annotated[
+            date | None, QueryParameter(description="按该日期计算等级，默认今天")
+        ] = None,
     ) -> CanteenDetail:
         return await service.detail(code, as_of or _today(request))
 

@@ -30,8 +30,13 @@ SYSTEM_FONTS = [
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
 ]
-GRADE_COLOURS = {"A": "#1a7f37", "B": "#1f6feb", "C": "#d4a72c", "rectifying": "#cf222e",
-                 None: "#6e7781"}
+GRADE_COLOURS = {
+    "A": "#1a7f37",
+    "B": "#1f6feb",
+    "C": "#d4a72c",
+    "rectifying": "#cf222e",
+    None: "#6e7781",
+}
 INK = "#1f2328"
 BANNER = "#b3261e"  # the red of community notices
 
@@ -52,9 +57,13 @@ class PosterData:
 
 
 def poster_data(summary: CanteenSummary, public_url: str) -> PosterData:
-    return PosterData(code=summary.code, name=summary.name,
-                      url=canteen_url(public_url, summary.code),
-                      annual_grade=summary.grade.annual, sunshine_level=summary.sunshine_level)
+    return PosterData(
+        code=summary.code,
+        name=summary.name,
+        url=canteen_url(public_url, summary.code),
+        annual_grade=summary.grade.annual,
+        sunshine_level=summary.sunshine_level,
+    )
 
 
 def canteen_url(public_url: str, code: str) -> str:
@@ -117,7 +126,8 @@ def _font_file() -> tuple[str, int]:
                 return str(path), index
     raise PosterFontMissing(
         f"找不到含中文字形的字体：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk），"
-        f"或用环境变量 {FONT_ENV} 指定 .ttf/.ttc/.otf 文件")
+        f"或用环境变量 {FONT_ENV} 指定 .ttf/.ttc/.otf 文件"
+    )
 
 
 def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
@@ -130,16 +140,24 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     return font
 
 
-def _centred(draw: ImageDraw.ImageDraw, y: int, text: str, font: ImageFont.FreeTypeFont,
-             fill: str, width: int, left: int = 0) -> int:
+def _centred(
+    draw: ImageDraw.ImageDraw,
+    y: int,
+    text: str,
+    font: ImageFont.FreeTypeFont,
+    fill: str,
+    width: int,
+    left: int = 0,
+) -> int:
     """Draw `text` centred in the band [left, left + width) at height y; returns the y below."""
     x0, top, x1, bottom = draw.textbbox((0, 0), text, font=font)
     draw.text((left + (width - (x1 - x0)) // 2 - x0, y - top), text, font=font, fill=fill)
     return y + (bottom - top)
 
 
-def _fitting(draw: ImageDraw.ImageDraw, text: str, size: int, max_width: int,
-             bold: bool = True) -> ImageFont.FreeTypeFont:
+def _fitting(
+    draw: ImageDraw.ImageDraw, text: str, size: int, max_width: int, bold: bool = True
+) -> ImageFont.FreeTypeFont:
     """The largest font up to `size` in which `text` fits on one line (the badges' words)."""
     while True:
         font = _font(size, bold)
@@ -148,8 +166,9 @@ def _fitting(draw: ImageDraw.ImageDraw, text: str, size: int, max_width: int,
         size -= 4
 
 
-def _name_lines(draw: ImageDraw.ImageDraw, name: str,
-                max_width: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+def _name_lines(
+    draw: ImageDraw.ImageDraw, name: str, max_width: int
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The canteen's name in the largest bold font, down to 48 px, in which it fits one line.
     A longer name takes two lines of 38 px, together no taller than one line of 84 px, so the
     QR code and the rest keep their places; what does not fit the second line ends in "…"."""
@@ -158,8 +177,17 @@ def _name_lines(draw: ImageDraw.ImageDraw, name: str,
         if draw.textlength(name, font=font) <= max_width:
             return font, [name]
     font = _font(38, bold=True)
-    cut = next((i for i in range(1, len(name) + 1)
-                if draw.textlength(name[:i], font=font) > max_width), len(name) + 1) - 1
+    cut = (
+        next(
+            (
+                i
+                for i in range(1, len(name) + 1)
+                if draw.textlength(name[:i], font=font) > max_width
+            ),
+            len(name) + 1,
+        )
+        - 1
+    )
     first, rest = name[:cut], name[cut:]
     if draw.textlength(rest, font=font) > max_width:
         while rest and draw.textlength(rest + "…", font=font) > max_width:
@@ -200,11 +228,17 @@ def render_poster(data: PosterData) -> bytes:
     grade = ANNUAL_NAMES.get(data.annual_grade, ANNUAL_NAMES[None])
     _label(draw, margin, y, half, "食品安全等级", grade, "white")
     right = 2 * margin + half
-    draw.rounded_rectangle((right, y, right + half, y + badge_h), radius=28, outline=INK,
-                           width=6)
+    draw.rounded_rectangle((right, y, right + half, y + badge_h), radius=28, outline=INK, width=6)
     sunshine = SUNSHINE_LEVELS.get(data.sunshine_level, data.sunshine_level)
-    _label(draw, right, y, half, "厨房公开", "未公开" if data.sunshine_level == "none"
-           else sunshine, INK)
+    _label(
+        draw,
+        right,
+        y,
+        half,
+        "厨房公开",
+        "未公开" if data.sunshine_level == "none" else sunshine,
+        INK,
+    )
     y += badge_h + 40
 
     _centred(draw, y, "不会用手机？请到窗口刷爱心卡", _font(48), INK, width)
@@ -213,8 +247,16 @@ def render_poster(data: PosterData) -> bytes:
     return _png(poster)
 
 
-def _label(draw: ImageDraw.ImageDraw, left: int, top: int, box_width: int, caption: str,
-           value: str, fill: str) -> None:
+def _label(
+    draw: ImageDraw.ImageDraw,
+    left: int,
+    top: int,
+    box_width: int,
+    caption: str,
+    value: str,
+    fill: str,
+) -> None:
     _centred(draw, top + 30, caption, _font(40), fill, box_width, left)
-    _centred(draw, top + 95, value, _fitting(draw, value, 96, box_width - 40), fill, box_width,
-             left)
+    _centred(
+        draw, top + 95, value, _fitting(draw, value, 96, box_width - 40), fill, box_width, left
+    )

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-KINDS = {"elder_canteen": "老年食堂", "meal_point": "助餐点", "central_kitchen": "中央厨房",
-         "rural_table": "老饭桌"}
+KINDS = {
+    "elder_canteen": "老年食堂",
+    "meal_point": "助餐点",
+    "central_kitchen": "中央厨房",
+    "rural_table": "老饭桌",
+}
 SIZES = {"small": "小型", "medium": "中型", "large": "大型"}
-SUNSHINE_LEVELS = {"none": "无", "transparent": "明厨亮灶", "video": "阳光厨房",
-                   "smart": "智慧阳光厨房"}
+SUNSHINE_LEVELS = {
+    "none": "无",
+    "transparent": "明厨亮灶",
+    "video": "阳光厨房",
+    "smart": "智慧阳光厨房",
+}
 
 
 def licence_problem(issued: date | None, expires: date | None) -> str | None:

@@ -64,21 +64,27 @@ class CanteenPatch(BaseModel):
     def _no_null_for_required(cls, data):
         if isinstance(data, dict):
             for key, value in data.items():
-                if value is None and key not in ("license_issued", "license_expires",
-                                                 "insurance_expires"):
+                if value is None and key not in (
+                    "license_issued",
+                    "license_expires",
+                    "insurance_expires",
+                ):
                     raise ValueError(f"{key}：不能设为空")
         return data
 
 
 class Grade(BaseModel):
     annual: Literal["A", "B", "C", "rectifying"] | None = Field(
-        description="年度等级；null 表示未评级（近 365 天无检查或许可证不满 90 天）")
+        description="年度等级；null 表示未评级（近 365 天无检查或许可证不满 90 天）"
+    )
     dynamic: Literal["excellent", "good", "fair", "ungraded"] | None = Field(
-        description="最近一次检查的动态等级；首检前为 null")
+        description="最近一次检查的动态等级；首检前为 null"
+    )
     score: float | None = Field(description="最近一次检查得分（0–100，一位小数）")
     as_of: date
     camera_alerts_month: int = Field(
-        default=0, description="as_of 所在月的摄像头告警次数（供检查员参考，不改变等级）")
+        default=0, description="as_of 所在月的摄像头告警次数（供检查员参考，不改变等级）"
+    )
 
 
 class CanteenSummary(BaseModel):

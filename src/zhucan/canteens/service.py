@@ -15,13 +15,34 @@ from zhucan.regions import service as regions
 from zhucan.regions.tables import Region
 
 COLUMNS = [
-    Canteen.id, Canteen.code, Canteen.name, Canteen.kind, Canteen.region.code.as_alias("region"),
-    Canteen.size, Canteen.address, Canteen.license_no, Canteen.license_issued,
-    Canteen.license_expires, Canteen.sunshine_level, Canteen.capacity, Canteen.active,
+    Canteen.id,
+    Canteen.code,
+    Canteen.name,
+    Canteen.kind,
+    Canteen.region.code.as_alias("region"),
+    Canteen.size,
+    Canteen.address,
+    Canteen.license_no,
+    Canteen.license_issued,
+    Canteen.license_expires,
+    Canteen.sunshine_level,
+    Canteen.capacity,
+    Canteen.active,
     Canteen.insurance_expires,
 ]
-EDITABLE = ("name", "kind", "size", "address", "license_no", "license_issued", "license_expires",
-            "sunshine_level", "capacity", "active", "insurance_expires")
+EDITABLE = (
+    "name",
+    "kind",
+    "size",
+    "address",
+    "license_no",
+    "license_issued",
+    "license_expires",
+    "sunshine_level",
+    "capacity",
+    "active",
+    "insurance_expires",
+)
 
 
 async def _region_id(code: str) -> int:
@@ -64,7 +85,8 @@ async def summaries(as_of: date, region: str | None = None) -> list[CanteenSumma
             (Canteen.region.code == region)
             | (Canteen.region.parent_code == region)
             | Canteen.region.parent_code.is_in(
-                Region.select(Region.code).where(Region.parent_code == region))
+                Region.select(Region.code).where(Region.parent_code == region)
+            )
         )
     rows = await query
     grades = await _grades([r["id"] for r in rows], as_of)
@@ -84,7 +106,8 @@ async def detail(code: str, as_of: date) -> CanteenDetail:
         grade_history=await compliance.grade_history(row["id"], row["license_issued"], as_of),
         open_findings=(await compliance.open_findings([row["id"]], as_of)).get(row["id"], []),
         sunshine_history=await compliance.sunshine_history(row["id"]),
-        camera_alerts=await compliance.alerts_by_month(row["id"], as_of))
+        camera_alerts=await compliance.alerts_by_month(row["id"], as_of),
+    )
 
 
 async def create(data: CanteenIn, as_of: date, *, actor: str) -> CanteenSummary:
@@ -95,8 +118,12 @@ async def create(data: CanteenIn, as_of: date, *, actor: str) -> CanteenSummary:
 
     async def write() -> None:
         await Canteen.insert(Canteen(region=region_id, updated_at=now_utc(), **values)).run()
-        await audit.record(actor, "canteen.create", f"canteen:{data.code}",
-                           {"name": data.name, "region": data.region})
+        await audit.record(
+            actor,
+            "canteen.create",
+            f"canteen:{data.code}",
+            {"name": data.name, "region": data.region},
+        )
 
     await write_transaction(write)
     await _record_sunshine(data.code)
@@ -114,9 +141,13 @@ async def patch(code: str, data: CanteenPatch, as_of: date, *, actor: str) -> Ca
     if issued and expires and expires <= issued:
         raise BadInput("license_expires：许可证到期日必须晚于发证日", field="license_expires")
     if values:
+
         async def write() -> None:
-            await Canteen.update({**values, Canteen.updated_at: now_utc()}).where(
-                Canteen.code == code).run()
+            await (
+                Canteen.update({**values, Canteen.updated_at: now_utc()})
+                .where(Canteen.code == code)
+                .run()
+            )
             await audit.record(actor, "canteen.update", f"canteen:{code}", {"changes": changes})
 
         await write_transaction(write)
@@ -131,15 +162,19 @@ async def upsert(data: CanteenIn) -> bool:
     region_id = await _region_id(data.region)
     values = data.model_dump(exclude={"region", "code"})
     if row is None:
-        await Canteen.insert(Canteen(code=data.code, region=region_id, updated_at=now_utc(),
-                                     **values)).run()
+        await Canteen.insert(
+            Canteen(code=data.code, region=region_id, updated_at=now_utc(), **values)
+        ).run()
         await _record_sunshine(data.code)
         return True
     current = {k: row[k] for k in values} | {"region": row["region"]}
     if current == values | {"region": data.region}:
         return False
-    await Canteen.update({**values, "region": region_id, "updated_at": now_utc()}).where(
-        Canteen.code == data.code).run()
+    await (
+        Canteen.update({**values, "region": region_id, "updated_at": now_utc()})
+        .where(Canteen.code == data.code)
+        .run()
+    )
     await _record_sunshine(data.code)
     return True
 

@@ -36,32 +36,53 @@ class ComplianceController(Controller):
     async def checklist(self) -> list[ChecklistItemOut]:
         return await service.checklist()
 
-    @post("/score-preview", guards=[requires("inspector", "admin")], status_code=200,
-          operation_id="previewScore",
-          summary="按已勾选的结论试算得分、动态等级和整改期限（不保存）")
-    async def score_preview(self, request: Request,
-                            data: JSONBody[ScorePreviewIn]) -> ScorePreviewOut:
+    @post(
+        "/score-preview",
+        guards=[requires("inspector", "admin")],
+        status_code=200,
+        operation_id="previewScore",
+        summary="按已勾选的结论试算得分、动态等级和整改期限（不保存）",
+    )
+    async def score_preview(
+        self, request: Request, data: JSONBody[ScorePreviewIn]
+    ) -> ScorePreviewOut:
         return await service.preview(data, _today(request))
 
-    @get("/summary", guards=[requires("admin", "inspector")], operation_id="complianceSummary",
-         summary="年度食品安全目标进展（AB 级占比、阳光厨房、C 级食堂）")
-    async def summary(self, request: Request,
-                      year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
-                      as_of: Annotated[date | None, QueryParameter(
-                          description="按该日期统计；默认今天或该年年末")] = None,
-                      ) -> ComplianceSummary:
-        return await service.summary(year, as_of, _today(request),
-                                     request.app.state.settings.tz)
+    @get(
+        "/summary",
+        guards=[requires("admin", "inspector")],
+        operation_id="complianceSummary",
+        summary="年度食品安全目标进展（AB 级占比、阳光厨房、C 级食堂）",
+    )
+    async def summary(
+        self,
+        request: Request,
+        year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
+        as_of: Annotated[
+            date | None, QueryParameter(description="按该日期统计；默认今天或该年年末")
+        ] = None,
+    ) -> ComplianceSummary:
+        return await service.summary(year, as_of, _today(request), request.app.state.settings.tz)
 
-    @get("/due", guards=[requires("inspector", "admin")], operation_id="inspectionsDue",
-         summary="到期或逾期应检查的食堂")
-    async def due(self, request: Request, as_of: Annotated[
-            date | None, QueryParameter(description="按该日期计算，默认今天")] = None,
+    @get(
+        "/due",
+        guards=[requires("inspector", "admin")],
+        operation_id="inspectionsDue",
+        summary="到期或逾期应检查的食堂",
+    )
+    async def due(
+        self,
+        request: Request,
+        as_of: Annotated[date | None, QueryParameter(description="按该日期计算，默认今天")] = None,
     ) -> list[DueEntry]:
         return await service.due(as_of or _today(request))
 
-    @post("/random-plan", guards=[requires("admin")], operation_id="drawRandomPlan",
-          summary="双随机抽取检查对象和检查员并公开")
+    @post(
+        "/random-plan",
+        guards=[requires("admin")],
+        operation_id="drawRandomPlan",
+        summary="双随机抽取检查对象和检查员并公开",
+    )
     async def draw(self, request: Request, data: JSONBody[RandomPlanIn]) -> RandomPlanOut:
         return await service.draw_random_plan(data, signed_in(request))
 
@@ -74,29 +95,51 @@ class CanteenComplianceController(Controller):
     path = "/canteens/{code:str}"
     tags = ["compliance"]
 
-    @post("/inspections", guards=[requires("inspector")], operation_id="fileInspection",
-          summary="录入一次检查（得分、动态等级、年度等级、整改问题）")
-    async def file(self, request: Request, code: FromPath[str],
-                   data: JSONBody[InspectionIn]) -> InspectionOut:
+    @post(
+        "/inspections",
+        guards=[requires("inspector")],
+        operation_id="fileInspection",
+        summary="录入一次检查（得分、动态等级、年度等级、整改问题）",
+    )
+    async def file(
+        self, request: Request, code: FromPath[str], data: JSONBody[InspectionIn]
+    ) -> InspectionOut:
         return await service.file_inspection(code, data, signed_in(request), _today(request))
 
     @get("/inspections", operation_id="listInspections", summary="食堂检查历史（最新在前）")
     async def history(self, request: Request, code: FromPath[str]) -> list[InspectionOut]:
         return await service.inspections(code, _today(request))
 
-    @post("/findings/{item:str}/resolve", guards=[requires("inspector")], status_code=200,
-          operation_id="resolveFinding", summary="确认检查项问题已整改")
-    async def resolve(self, request: Request, code: FromPath[str], item: FromPath[str],
-                      data: JSONBody[ResolveIn | None] = None) -> list[FindingOut]:
-        return await service.resolve(code, item, data or ResolveIn(), signed_in(request),
-                                     _today(request))
+    @post(
+        "/findings/{item:str}/resolve",
+        guards=[requires("inspector")],
+        status_code=200,
+        operation_id="resolveFinding",
+        summary="确认检查项问题已整改",
+    )
+    async def resolve(
+        self,
+        request: Request,
+        code: FromPath[str],
+        item: FromPath[str],
+        data: JSONBody[ResolveIn | None] = None,
+    ) -> list[FindingOut]:
+        return await service.resolve(
+            code, item, data or ResolveIn(), signed_in(request), _today(request)
+        )
 
-    @post("/alerts", guards=[requires("canteen_staff")], operation_id="reportCameraAlert",
-          summary="明厨亮灶摄像头告警上报")
-    async def alert(self, request: Request, code: FromPath[str],
-                    data: JSONBody[AlertIn]) -> AlertOut:
-        return await service.record_alert(code, data, signed_in(request),
-                                          request.app.state.settings.tz)
+    @post(
+        "/alerts",
+        guards=[requires("canteen_staff")],
+        operation_id="reportCameraAlert",
+        summary="明厨亮灶摄像头告警上报",
+    )
+    async def alert(
+        self, request: Request, code: FromPath[str], data: JSONBody[AlertIn]
+    ) -> AlertOut:
+        return await service.record_alert(
+            code, data, signed_in(request), request.app.state.settings.tz
+        )
 
 
 ROUTES = [ComplianceController, CanteenComplianceController]

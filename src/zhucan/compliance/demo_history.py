@@ -37,11 +37,17 @@ async def load_history(today: date, inspector_usernames: list[str]) -> int:
         return 0
     doc = await service.scheme()
     minor = [i for i in doc.item if not i.key]
-    row = await StaffUser.select(StaffUser.id, StaffUser.username).where(
-        StaffUser.username == inspector_usernames[0]).first()
+    row = (
+        await StaffUser.select(StaffUser.id, StaffUser.username)
+        .where(StaffUser.username == inspector_usernames[0])
+        .first()
+    )
     filer = Staff(id=row["id"], username=row["username"], role="inspector")
-    canteens = await Canteen.select(Canteen.code, Canteen.license_issued).where(
-        Canteen.active.eq(True)).order_by(Canteen.code)
+    canteens = (
+        await Canteen.select(Canteen.code, Canteen.license_issued)
+        .where(Canteen.active.eq(True))
+        .order_by(Canteen.code)
+    )
     filed = 0
     for n, canteen in enumerate(canteens):
         rng = random.Random(canteen["code"])
@@ -52,11 +58,21 @@ async def load_history(today: date, inspector_usernames: list[str]) -> int:
         kind = "routine"
         while day <= today:
             failed = _failed_items(rng, minor, score)
-            result = await service.file_inspection(canteen["code"], InspectionIn(
-                date=day, kind=kind, inspectors=inspector_usernames,
-                results=[ItemResultIn(item=i.code, verdict="fail" if i.code in failed else "pass")
-                         for i in doc.item],
-                notes="演示数据"), filer, today)
+            result = await service.file_inspection(
+                canteen["code"],
+                InspectionIn(
+                    date=day,
+                    kind=kind,
+                    inspectors=inspector_usernames,
+                    results=[
+                        ItemResultIn(item=i.code, verdict="fail" if i.code in failed else "pass")
+                        for i in doc.item
+                    ],
+                    notes="演示数据",
+                ),
+                filer,
+                today,
+            )
             filed += 1
             score = min(BEST, score + IMPROVEMENT)
             if result.dynamic_grade in ("fair", "ungraded"):

@@ -15,10 +15,18 @@ from zhucan.regions.tables import Region
 
 # LIVES knows initial, routine, followup and complaint inspections; a 专项检查 is triggered by a
 # complaint or an incident, a 随机 one is routine from the canteen's point of view.
-LIVES_TYPES = {"routine": "routine", "random": "routine", "special": "complaint",
-               "reinspection": "followup"}
-KIND_NAMES = {"routine": "日常检查", "random": "双随机抽查", "special": "专项检查",
-              "reinspection": "复查"}
+LIVES_TYPES = {
+    "routine": "routine",
+    "random": "routine",
+    "special": "complaint",
+    "reinspection": "followup",
+}
+KIND_NAMES = {
+    "routine": "日常检查",
+    "random": "双随机抽查",
+    "special": "专项检查",
+    "reinspection": "复查",
+}
 
 
 def _lives_date(day: date) -> str:
@@ -36,59 +44,126 @@ def _write(path: Path, header: list[str], rows: list[list]) -> int:
 async def export_lives(out: Path, today: date) -> dict[str, int]:
     """Write the five LIVES files into `out`; returns the rows written per file."""
     out.mkdir(parents=True, exist_ok=True)
-    regions = {r["code"]: r for r in await Region.select(Region.code, Region.name,
-                                                          Region.parent_code)}
+    regions = {
+        r["code"]: r for r in await Region.select(Region.code, Region.name, Region.parent_code)
+    }
 
     def district(code: str) -> str:
         while regions[code]["parent_code"] is not None:
             code = regions[code]["parent_code"]
         return regions[code]["name"]
 
-    canteens = await Canteen.select(Canteen.id, Canteen.code, Canteen.name, Canteen.address,
-                                    Canteen.region.code.as_alias("region")).order_by(Canteen.code)
+    canteens = await Canteen.select(
+        Canteen.id,
+        Canteen.code,
+        Canteen.name,
+        Canteen.address,
+        Canteen.region.code.as_alias("region"),
+    ).order_by(Canteen.code)
     code_of = {c["id"]: c["code"] for c in canteens}
-    inspections = await Inspection.select(
-        Inspection.id, Inspection.canteen, Inspection.date, Inspection.kind,
-        Inspection.score_tenths, Inspection.dynamic_grade, Inspection.notes,
-    ).order_by(Inspection.canteen).order_by(Inspection.date).order_by(Inspection.id)
+    inspections = (
+        await Inspection.select(
+            Inspection.id,
+            Inspection.canteen,
+            Inspection.date,
+            Inspection.kind,
+            Inspection.score_tenths,
+            Inspection.dynamic_grade,
+            Inspection.notes,
+        )
+        .order_by(Inspection.canteen)
+        .order_by(Inspection.date)
+        .order_by(Inspection.id)
+    )
     first_of: dict[int, int] = {}
     for i in inspections:
         first_of.setdefault(i["canteen"], i["id"])
-    findings = await Finding.select(Finding.canteen, Finding.opened_on, Finding.item,
-                                    Finding.title, Finding.key, Finding.deadline).order_by(
-        Finding.canteen).order_by(Finding.opened_on).order_by(Finding.item)
+    findings = (
+        await Finding.select(
+            Finding.canteen,
+            Finding.opened_on,
+            Finding.item,
+            Finding.title,
+            Finding.key,
+            Finding.deadline,
+        )
+        .order_by(Finding.canteen)
+        .order_by(Finding.opened_on)
+        .order_by(Finding.item)
+    )
     grading = (await scheme()).grading
     counts = {
         "businesses.csv": _write(
             out / "businesses.csv",
-            ["business_id", "name", "address", "city", "state", "postal_code", "latitude",
-             "longitude", "phone_number"],
-            [[c["code"], c["name"], c["address"], district(c["region"]), "", "", "", "", ""]
-             for c in canteens]),
+            [
+                "business_id",
+                "name",
+                "address",
+                "city",
+                "state",
+                "postal_code",
+                "latitude",
+                "longitude",
+                "phone_number",
+            ],
+            [
+                [c["code"], c["name"], c["address"], district(c["region"]), "", "", "", "", ""]
+                for c in canteens
+            ],
+        ),
         "inspections.csv": _write(
-            out / "inspections.csv", ["business_id", "score", "date", "description", "type"],
-            [[code_of[i["canteen"]], f"{i['score_tenths'] / 10:.1f}", _lives_date(i["date"]),
-              f"{KIND_NAMES[i['kind']]}；动态等级 {DYNAMIC_NAMES[i['dynamic_grade']]}"
-              + (f"；{i['notes']}" if i["notes"] else ""),
-              "initial" if first_of[i["canteen"]] == i["id"] else LIVES_TYPES[i["kind"]]]
-             for i in inspections]),
+            out / "inspections.csv",
+            ["business_id", "score", "date", "description", "type"],
+            [
+                [
+                    code_of[i["canteen"]],
+                    f"{i['score_tenths'] / 10:.1f}",
+                    _lives_date(i["date"]),
+                    f"{KIND_NAMES[i['kind']]}；动态等级 {DYNAMIC_NAMES[i['dynamic_grade']]}"
+                    + (f"；{i['notes']}" if i["notes"] else ""),
+                    "initial" if first_of[i["canteen"]] == i["id"] else LIVES_TYPES[i["kind"]],
+                ]
+                for i in inspections
+            ],
+        ),
         "violations.csv": _write(
-            out / "violations.csv", ["business_id", "date", "code", "description"],
-            [[code_of[f["canteen"]], _lives_date(f["opened_on"]), f["item"],
-              ("【关键项】" if f["key"] else "") + f"{f['title']}（整改期限 {f['deadline']}）"]
-             for f in findings]),
+            out / "violations.csv",
+            ["business_id", "date", "code", "description"],
+            [
+                [
+                    code_of[f["canteen"]],
+                    _lives_date(f["opened_on"]),
+                    f["item"],
+                    ("【关键项】" if f["key"] else "")
+                    + f"{f['title']}（整改期限 {f['deadline']}）",
+                ]
+                for f in findings
+            ],
+        ),
         "feed_info.csv": _write(
             out / "feed_info.csv",
-            ["feed_date", "feed_version", "municipality_name", "municipality_url",
-             "contact_email"],
-            [[_lives_date(today), "1.0",
-              "、".join(sorted({r["name"] for r in regions.values() if r["parent_code"] is None})),
-              "", ""]]),
+            ["feed_date", "feed_version", "municipality_name", "municipality_url", "contact_email"],
+            [
+                [
+                    _lives_date(today),
+                    "1.0",
+                    "、".join(
+                        sorted({r["name"] for r in regions.values() if r["parent_code"] is None})
+                    ),
+                    "",
+                    "",
+                ]
+            ],
+        ),
         "legend.csv": _write(
-            out / "legend.csv", ["minimum_score", "maximum_score", "description"],
-            [[grading.excellent_from, 100, "优秀（大笑脸）"],
-             [grading.good_from, grading.excellent_from - TENTH, "良好（微笑脸）"],
-             [grading.fair_from, grading.good_from - TENTH, "一般（平脸）"],
-             [0, grading.fair_from - TENTH, "不予评级（或两项以上关键项不合格）"]]),
+            out / "legend.csv",
+            ["minimum_score", "maximum_score", "description"],
+            [
+                [grading.excellent_from, 100, "优秀（大笑脸）"],
+                [grading.good_from, grading.excellent_from - TENTH, "良好（微笑脸）"],
+                [grading.fair_from, grading.good_from - TENTH, "一般（平脸）"],
+                [0, grading.fair_from - TENTH, "不予评级（或两项以上关键项不合格）"],
+            ],
+        ),
     }
     return counts

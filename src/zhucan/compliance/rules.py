@@ -103,8 +103,9 @@ def key_failures(results: Iterable[ItemResult]) -> int:
     return sum(1 for r in results if r.key and r.verdict == "fail")
 
 
-def dynamic_grade(score: Decimal, failed_keys: int,
-                  rules: GradingRules = DEFAULT_RULES) -> DynamicGrade:
+def dynamic_grade(
+    score: Decimal, failed_keys: int, rules: GradingRules = DEFAULT_RULES
+) -> DynamicGrade:
     if failed_keys >= rules.ungraded_key_failures:
         return "ungraded"
     if score >= rules.excellent_from:
@@ -121,8 +122,9 @@ def window_start(day: date, rules: GradingRules = DEFAULT_RULES) -> date:
     return day - timedelta(days=rules.window_days - 1)
 
 
-def licence_too_new(licence_issued: date | None, day: date,
-                    rules: GradingRules = DEFAULT_RULES) -> bool:
+def licence_too_new(
+    licence_issued: date | None, day: date, rules: GradingRules = DEFAULT_RULES
+) -> bool:
     return licence_issued is not None and (day - licence_issued).days < rules.new_licence_days
 
 
@@ -135,8 +137,13 @@ def mean_tenths(score_tenths_sum: int, count: int) -> int:
     return (2 * score_tenths_sum + count) // (2 * count)
 
 
-def window_grade(score_tenths_sum: int, count: int, capped: bool, too_new: bool,
-                 rules: GradingRules = DEFAULT_RULES) -> AnnualGrade | None:
+def window_grade(
+    score_tenths_sum: int,
+    count: int,
+    capped: bool,
+    too_new: bool,
+    rules: GradingRules = DEFAULT_RULES,
+) -> AnnualGrade | None:
     """The annual grade from the window's aggregates (as SQL can compute them for many canteens)."""
     if count == 0 or too_new:
         return None
@@ -154,29 +161,41 @@ def window_grade(score_tenths_sum: int, count: int, capped: bool, too_new: bool,
     return grade
 
 
-def annual_grade(day: date, inspections: Iterable[InspectionFacts], licence_issued: date | None,
-                 rules: GradingRules = DEFAULT_RULES) -> AnnualGrade | None:
+def annual_grade(
+    day: date,
+    inspections: Iterable[InspectionFacts],
+    licence_issued: date | None,
+    rules: GradingRules = DEFAULT_RULES,
+) -> AnnualGrade | None:
     start = window_start(day, rules)
     window = [i for i in inspections if start <= i.day <= day]
     return window_grade(
-        sum(i.score_tenths for i in window), len(window),
+        sum(i.score_tenths for i in window),
+        len(window),
         any(caps_at_c(i.key_failures, i.incident, rules) for i in window),
-        licence_too_new(licence_issued, day, rules), rules)
+        licence_too_new(licence_issued, day, rules),
+        rules,
+    )
 
 
 def finding_deadline(opened: date, key: bool, rules: GradingRules = DEFAULT_RULES) -> date:
     return opened + timedelta(days=rules.key_deadline_days if key else rules.other_deadline_days)
 
 
-def finding_status(deadline: date, resolved_on: date | None,
-                   day: date) -> Literal["open", "overdue", "resolved"]:
+def finding_status(
+    deadline: date, resolved_on: date | None, day: date
+) -> Literal["open", "overdue", "resolved"]:
     if resolved_on is not None and resolved_on <= day:
         return "resolved"
     return "overdue" if deadline < day else "open"
 
 
-def next_due(last_inspection: date | None, grade_after_last: AnnualGrade | None,
-             licence_issued: date | None, rules: GradingRules = DEFAULT_RULES) -> date | None:
+def next_due(
+    last_inspection: date | None,
+    grade_after_last: AnnualGrade | None,
+    licence_issued: date | None,
+    rules: GradingRules = DEFAULT_RULES,
+) -> date | None:
     """When the next inspection is due; None for a canteen never inspected without a licence date.
 
     A canteen inspected but not graded (licence under 90 days old) is treated like `rectifying`:
@@ -187,7 +206,8 @@ def next_due(last_inspection: date | None, grade_after_last: AnnualGrade | None,
             return None
         return licence_issued + timedelta(days=rules.never_inspected_due_days)
     days = {"A": rules.due_days_a, "B": rules.due_days_b, "C": rules.due_days_c}.get(
-        grade_after_last or "rectifying", rules.due_days_rectifying)
+        grade_after_last or "rectifying", rules.due_days_rectifying
+    )
     return last_inspection + timedelta(days=days)
 
 
@@ -204,8 +224,9 @@ class YearTargets(BaseModel):
     sunshine_ratio: float | None = Field(default=None, ge=0, le=1)
     smart_sunshine_large_medium_ratio: float | None = Field(default=None, ge=0, le=1)
     licence_valid_ratio: float | None = Field(default=None, ge=0, le=1)
-    max_c_or_rectifying: int | None = Field(default=None, ge=0,
-                                            description="C 级和整改中食堂最多几家（0 即消除 C 级）")
+    max_c_or_rectifying: int | None = Field(
+        default=None, ge=0, description="C 级和整改中食堂最多几家（0 即消除 C 级）"
+    )
 
 
 def targets_for(year: int, targets: dict[int, YearTargets]) -> tuple[int | None, YearTargets]:
@@ -229,9 +250,13 @@ def targets_met(targets: YearTargets, figures: dict[str, float | int | None]) ->
     return met
 
 
-def draw_plan(canteens: Sequence[str], inspectors: Sequence[str],
-              last_inspectors: dict[str, set[str]], count: int,
-              seed: int) -> list[tuple[str, tuple[str, str]]]:
+def draw_plan(
+    canteens: Sequence[str],
+    inspectors: Sequence[str],
+    last_inspectors: dict[str, set[str]],
+    count: int,
+    seed: int,
+) -> list[tuple[str, tuple[str, str]]]:
     """The 双随机 draw: `count` canteens and a pair of inspectors for each, reproducible from
     `seed` on the same data; nobody is drawn for a canteen they inspected last time."""
     if count > len(canteens):
@@ -242,8 +267,9 @@ def draw_plan(canteens: Sequence[str], inspectors: Sequence[str],
     for code in drawn:
         eligible = [i for i in sorted(inspectors) if i not in last_inspectors.get(code, set())]
         if len(eligible) < 2:
-            raise RuleViolation(f"count：食堂 {code} 可抽派的检查员不足两人"
-                                f"（上次检查该食堂的检查员须回避）")
+            raise RuleViolation(
+                f"count：食堂 {code} 可抽派的检查员不足两人（上次检查该食堂的检查员须回避）"
+            )
         first, second = rng.sample(eligible, 2)
         plan.append((code, (first, second)))
     return plan
@@ -254,8 +280,12 @@ def repeated(values: Iterable[str]) -> list[str]:
     return sorted(v for v, n in Counter(values).items() if n > 1)
 
 
-def checklist_problems(items: Sequence[tuple[str, int, bool]], min_items: int = 25,
-                       min_key_items: int = 6, total_points: int = 100) -> list[str]:
+def checklist_problems(
+    items: Sequence[tuple[str, int, bool]],
+    min_items: int = 25,
+    min_key_items: int = 6,
+    total_points: int = 100,
+) -> list[str]:
     """What is wrong with a checklist of (code, points, key) items, each as `field：rule`."""
     problems = []
     codes = [code for code, _, _ in items]

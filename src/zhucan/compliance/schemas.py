@@ -118,8 +118,9 @@ class RandomPlanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     count: int = Field(ge=1, le=1000, description="抽取的食堂数")
-    seed: Integer = Field(ge=0, le=2**63 - 1,
-                      description="随机种子：同一种子、同一数据得到同一抽取结果")
+    seed: Integer = Field(
+        ge=0, le=2**63 - 1, description="随机种子：同一种子、同一数据得到同一抽取结果"
+    )
     date: IsoDate
 
 

@@ -55,8 +55,10 @@ from zhucan.people.tables import StaffUser
 from zhucan.settings import PROJECT_ROOT
 
 # A database nobody has loaded kitchens/ into still grades by the scheme shipped with zhucan.
-BUNDLED = {"checklist": PROJECT_ROOT / "kitchens" / "checklist.toml",
-           "targets": PROJECT_ROOT / "kitchens" / "targets.toml"}
+BUNDLED = {
+    "checklist": PROJECT_ROOT / "kitchens" / "checklist.toml",
+    "targets": PROJECT_ROOT / "kitchens" / "targets.toml",
+}
 EXPIRY_NOTICE_DAYS = 30
 
 # ---------------------------------------------------------------- the scheme (data files)
@@ -66,8 +68,11 @@ def read_checklist(path: Path) -> ChecklistFile:
     doc = validate(path, ChecklistFile, read_toml(path))
     problems = rules.checklist_problems([(i.code, i.points, i.key) for i in doc.item])
     categories = {c.code for c in doc.category}
-    problems += [f"item.{n}.category：未知的检查类别 {i.category}（须是 {'、'.join(sorted(categories))} 之一）"
-                 for n, i in enumerate(doc.item) if i.category not in categories]
+    problems += [
+        f"item.{n}.category：未知的检查类别 {i.category}（须是 {'、'.join(sorted(categories))} 之一）"
+        for n, i in enumerate(doc.item)
+        if i.category not in categories
+    ]
     if problems:
         raise DataFileError(f"{path}: 字段 {problems[0]}")
     return doc
@@ -78,17 +83,25 @@ def read_targets(path: Path) -> TargetsFile:
 
 
 async def _store_config(name: str, body: str) -> int:
-    row = await ComplianceConfig.select(ComplianceConfig.body).where(
-        ComplianceConfig.name == name).first()
+    row = (
+        await ComplianceConfig.select(ComplianceConfig.body)
+        .where(ComplianceConfig.name == name)
+        .first()
+    )
     if row is not None and row["body"] == body:
         return 0
     if row is None:
-        await ComplianceConfig.insert(ComplianceConfig(name=name, body=body,
-                                                       updated_at=now_utc())).run()
+        await ComplianceConfig.insert(
+            ComplianceConfig(name=name, body=body, updated_at=now_utc())
+        ).run()
     else:
-        await ComplianceConfig.update({ComplianceConfig.body: body,
-                                       ComplianceConfig.updated_at: now_utc()}).where(
-            ComplianceConfig.name == name).run()
+        await (
+            ComplianceConfig.update(
+                {ComplianceConfig.body: body, ComplianceConfig.updated_at: now_utc()}
+            )
+            .where(ComplianceConfig.name == name)
+            .run()
+        )
     return 1
 
 
@@ -100,14 +113,21 @@ async def load_checklist_file(path: Path) -> int:
 async def load_targets_file(path: Path) -> int:
     """kitchens/targets.toml → the yearly compliance targets (its other tables are not ours)."""
     doc = read_targets(path)
-    return await _store_config("targets", json.dumps(
-        {str(y): t.model_dump(exclude_none=True) for y, t in doc.compliance.items()},
-        sort_keys=True))
+    return await _store_config(
+        "targets",
+        json.dumps(
+            {str(y): t.model_dump(exclude_none=True) for y, t in doc.compliance.items()},
+            sort_keys=True,
+        ),
+    )
 
 
 async def _config_body(name: str) -> str | None:
-    row = await ComplianceConfig.select(ComplianceConfig.body).where(
-        ComplianceConfig.name == name).first()
+    row = (
+        await ComplianceConfig.select(ComplianceConfig.body)
+        .where(ComplianceConfig.name == name)
+        .first()
+    )
     return None if row is None else row["body"]
 
 
@@ -128,8 +148,17 @@ async def targets() -> dict[int, rules.YearTargets]:
 async def checklist() -> list[ChecklistItemOut]:
     doc = await scheme()
     names = {c.code: c.name for c in doc.category}
-    return [ChecklistItemOut(code=i.code, category=i.category, category_name=names[i.category],
-                             title=i.title, points=i.points, key=i.key) for i in doc.item]
+    return [
+        ChecklistItemOut(
+            code=i.code,
+            category=i.category,
+            category_name=names[i.category],
+            title=i.title,
+            points=i.points,
+            key=i.key,
+        )
+        for i in doc.item
+    ]
 
 
 # ---------------------------------------------------------------- helpers
@@ -145,8 +174,11 @@ def _in(ids: list[int]) -> str:
 
 
 async def _canteen(code: str) -> dict:
-    row = await Canteen.select(Canteen.id, Canteen.code, Canteen.name,
-                               Canteen.license_issued).where(Canteen.code == code).first()
+    row = (
+        await Canteen.select(Canteen.id, Canteen.code, Canteen.name, Canteen.license_issued)
+        .where(Canteen.code == code)
+        .first()
+    )
     if row is None:
         raise NotFound(f"没有编号为 {code} 的食堂")
     return row
@@ -157,8 +189,12 @@ def _score(tenths: int) -> float:
 
 
 def _facts(row: dict) -> rules.InspectionFacts:
-    return rules.InspectionFacts(day=_day(row["date"]), score_tenths=row["score_tenths"],
-                                 key_failures=row["key_failures"], incident=bool(row["incident"]))
+    return rules.InspectionFacts(
+        day=_day(row["date"]),
+        score_tenths=row["score_tenths"],
+        key_failures=row["key_failures"],
+        incident=bool(row["incident"]),
+    )
 
 
 # ---------------------------------------------------------------- grades of many canteens
@@ -176,22 +212,33 @@ async def grades(ids: list[int], as_of: date) -> dict[int, Grade]:
         "FROM inspection i JOIN canteen c ON c.id = i.canteen "
         f"WHERE i.date >= {{}} AND i.date <= {{}} AND i.canteen IN ({_in(ids)}) "
         "GROUP BY i.canteen, c.license_issued",
-        grading.ungraded_key_failures, rules.window_start(as_of, grading), as_of, *ids)
+        grading.ungraded_key_failures,
+        rules.window_start(as_of, grading),
+        as_of,
+        *ids,
+    )
     latest = await _latest_inspections(ids, as_of)
     alerts = await _alert_counts(ids, as_of.strftime("%Y-%m"))
     annual = {
         r["canteen_id"]: rules.window_grade(
-            int(r["score_sum"]), r["n"], bool(r["capped"]),
-            rules.licence_too_new(_day(r["license_issued"]), as_of, grading), grading)
-        for r in window}
+            int(r["score_sum"]),
+            r["n"],
+            bool(r["capped"]),
+            rules.licence_too_new(_day(r["license_issued"]), as_of, grading),
+            grading,
+        )
+        for r in window
+    }
     result = {}
     for canteen_id in ids:
         last = latest.get(canteen_id)
         result[canteen_id] = Grade(
-            annual=annual.get(canteen_id), as_of=as_of,
+            annual=annual.get(canteen_id),
+            as_of=as_of,
             dynamic=last["dynamic_grade"] if last else None,
             score=_score(last["score_tenths"]) if last else None,
-            camera_alerts_month=alerts.get(canteen_id, 0))
+            camera_alerts_month=alerts.get(canteen_id, 0),
+        )
     return result
 
 
@@ -201,14 +248,19 @@ async def _latest_inspections(ids: list[int], as_of: date) -> dict[int, dict]:
         "SELECT canteen AS canteen_id, score_tenths, dynamic_grade, inspectors, "
         "ROW_NUMBER() OVER (PARTITION BY canteen ORDER BY date DESC, id DESC) AS rn "
         f"FROM inspection WHERE date <= {{}} AND canteen IN ({_in(ids)})) latest WHERE rn = 1",
-        as_of, *ids)
+        as_of,
+        *ids,
+    )
     return {r["canteen_id"]: r for r in rows}
 
 
 async def _alert_counts(ids: list[int], month: str) -> dict[int, int]:
     rows = await CameraAlert.raw(
         "SELECT canteen AS canteen_id, COUNT(*) AS n FROM camera_alert "
-        f"WHERE month = {{}} AND canteen IN ({_in(ids)}) GROUP BY canteen", month, *ids)
+        f"WHERE month = {{}} AND canteen IN ({_in(ids)}) GROUP BY canteen",
+        month,
+        *ids,
+    )
     return {r["canteen_id"]: r["n"] for r in rows}
 
 
@@ -218,32 +270,58 @@ async def _alert_counts(ids: list[int], month: str) -> dict[int, int]:
 def _finding_out(row: dict, as_of: date) -> FindingOut:
     resolved_on = row["resolved_on"] if row["resolved_on"] and row["resolved_on"] <= as_of else None
     return FindingOut(
-        item=row["item"], title=row["title"], key=row["key"], opened_on=row["opened_on"],
-        deadline=row["deadline"], status=rules.finding_status(row["deadline"], resolved_on, as_of),
-        resolved_on=resolved_on, resolved_by=row["resolved_by"] if resolved_on else "",
-        inspection_id=row["inspection"])
+        item=row["item"],
+        title=row["title"],
+        key=row["key"],
+        opened_on=row["opened_on"],
+        deadline=row["deadline"],
+        status=rules.finding_status(row["deadline"], resolved_on, as_of),
+        resolved_on=resolved_on,
+        resolved_by=row["resolved_by"] if resolved_on else "",
+        inspection_id=row["inspection"],
+    )
 
 
-FINDING_COLUMNS = [Finding.canteen, Finding.inspection, Finding.item, Finding.title, Finding.key,
-                   Finding.opened_on, Finding.deadline, Finding.resolved_on, Finding.resolved_by]
+FINDING_COLUMNS = [
+    Finding.canteen,
+    Finding.inspection,
+    Finding.item,
+    Finding.title,
+    Finding.key,
+    Finding.opened_on,
+    Finding.deadline,
+    Finding.resolved_on,
+    Finding.resolved_by,
+]
 
 
 async def open_findings(ids: list[int], as_of: date) -> dict[int, list[FindingOut]]:
     """Findings opened by `as_of` and not resolved by then, per canteen, oldest deadline first."""
     if not ids:
         return {}
-    rows = await Finding.select(*FINDING_COLUMNS).where(
-        Finding.canteen.is_in(ids) & (Finding.opened_on <= as_of)
-        & (Finding.resolved_on.is_null() | (Finding.resolved_on > as_of)),
-    ).order_by(Finding.deadline).order_by(Finding.item)
+    rows = (
+        await Finding.select(*FINDING_COLUMNS)
+        .where(
+            Finding.canteen.is_in(ids)
+            & (Finding.opened_on <= as_of)
+            & (Finding.resolved_on.is_null() | (Finding.resolved_on > as_of)),
+        )
+        .order_by(Finding.deadline)
+        .order_by(Finding.item)
+    )
     result: dict[int, list[FindingOut]] = defaultdict(list)
     for r in rows:
         result[r["canteen"]].append(_finding_out(r, as_of))
     return result
 
 
-async def resolve(code: str, item: str, data: ResolveIn, staff: Staff, today: date,
-                  ) -> list[FindingOut]:
+async def resolve(
+    code: str,
+    item: str,
+    data: ResolveIn,
+    staff: Staff,
+    today: date,
+) -> list[FindingOut]:
     """An inspector closes the open findings of one checklist item at a canteen."""
     canteen = await _canteen(code)
     day = data.date or today
@@ -251,8 +329,11 @@ async def resolve(code: str, item: str, data: ResolveIn, staff: Staff, today: da
         raise BadInput("date：整改完成日期不能晚于今天", field="date")
 
     async def work() -> list[FindingOut]:
-        where = ((Finding.canteen == canteen["id"]) & (Finding.item == item)
-                 & Finding.resolved_on.is_null())
+        where = (
+            (Finding.canteen == canteen["id"])
+            & (Finding.item == item)
+            & Finding.resolved_on.is_null()
+        )
         rows = await Finding.select(Finding.id, Finding.opened_on).where(where)
         if not rows:
             if item not in {i.code for i in (await scheme()).item}:
@@ -260,12 +341,19 @@ async def resolve(code: str, item: str, data: ResolveIn, staff: Staff, today: da
             raise Conflict(f"食堂 {code} 的检查项 {item} 没有待整改的问题")
         opened = max(r["opened_on"] for r in rows)
         if day < opened:
-            raise BadInput(f"date：整改完成日期不能早于问题发现日期 {opened.isoformat()}",
-                           field="date")
-        await Finding.update({Finding.resolved_on: day, Finding.resolved_by: staff.username}).where(
-            Finding.id.is_in([r["id"] for r in rows])).run()
-        resolved = await Finding.select(*FINDING_COLUMNS).where(
-            Finding.id.is_in([r["id"] for r in rows])).order_by(Finding.opened_on)
+            raise BadInput(
+                f"date：整改完成日期不能早于问题发现日期 {opened.isoformat()}", field="date"
+            )
+        await (
+            Finding.update({Finding.resolved_on: day, Finding.resolved_by: staff.username})
+            .where(Finding.id.is_in([r["id"] for r in rows]))
+            .run()
+        )
+        resolved = (
+            await Finding.select(*FINDING_COLUMNS)
+            .where(Finding.id.is_in([r["id"] for r in rows]))
+            .order_by(Finding.opened_on)
+        )
         return [_finding_out(r, today) for r in resolved]
 
     return await write_transaction(work)
@@ -279,7 +367,9 @@ async def _check_inspectors(usernames: list[str], canteen_code: str) -> None:
     if duplicated:
         raise BadInput(f"inspectors：检查员重复：{'、'.join(duplicated)}", field="inspectors")
     rows = await StaffUser.select(
-        StaffUser.username, StaffUser.role, StaffUser.active,
+        StaffUser.username,
+        StaffUser.role,
+        StaffUser.active,
         StaffUser.canteen.code.as_alias("canteen_code"),
     ).where(StaffUser.username.is_in(usernames))
     found = {r["username"]: r for r in rows}
@@ -288,18 +378,25 @@ async def _check_inspectors(usernames: list[str], canteen_code: str) -> None:
         raise BadInput(f"inspectors：没有这些账号：{'、'.join(unknown)}", field="inspectors")
     own_staff = [u for u in usernames if found[u]["canteen_code"] == canteen_code]
     if own_staff:
-        raise BadInput(f"inspectors：{'、'.join(own_staff)} 是食堂 {canteen_code} 的工作人员，"
-                       "不能检查本食堂", field="inspectors")
-    not_inspectors = [u for u in usernames
-                      if found[u]["role"] != "inspector" or not found[u]["active"]]
+        raise BadInput(
+            f"inspectors：{'、'.join(own_staff)} 是食堂 {canteen_code} 的工作人员，不能检查本食堂",
+            field="inspectors",
+        )
+    not_inspectors = [
+        u for u in usernames if found[u]["role"] != "inspector" or not found[u]["active"]
+    ]
     if not_inspectors:
-        names = "、".join(f"{u}（{ROLE_NAMES.get(found[u]['role'], found[u]['role'])}）"
-                         for u in not_inspectors)
+        names = "、".join(
+            f"{u}（{ROLE_NAMES.get(found[u]['role'], found[u]['role'])}）" for u in not_inspectors
+        )
         raise BadInput(f"inspectors：{names} 不是在职的检查员", field="inspectors")
 
 
-def _scored_results(results: list[ItemResultIn], doc: ChecklistFile, complete: bool = True,
-                    ) -> list[tuple[str, rules.ItemResult]]:
+def _scored_results(
+    results: list[ItemResultIn],
+    doc: ChecklistFile,
+    complete: bool = True,
+) -> list[tuple[str, rules.ItemResult]]:
     """Each given verdict checked against the checklist; `complete` also requires every item."""
     items = {i.code: i for i in doc.item}
     given = [r.item for r in results]
@@ -308,8 +405,9 @@ def _scored_results(results: list[ItemResultIn], doc: ChecklistFile, complete: b
         raise BadInput(f"results：检查表中没有检查项 {'、'.join(unknown)}", field="results")
     duplicated = rules.repeated(given)
     if duplicated:
-        raise BadInput(f"results：检查项 {'、'.join(duplicated)} 给出了不止一个结论",
-                       field="results")
+        raise BadInput(
+            f"results：检查项 {'、'.join(duplicated)} 给出了不止一个结论", field="results"
+        )
     missing = [c for c in items if c not in given]
     if complete and missing:
         raise BadInput(f"results：缺少检查项 {'、'.join(missing)} 的结论", field="results")
@@ -317,27 +415,49 @@ def _scored_results(results: list[ItemResultIn], doc: ChecklistFile, complete: b
     for r in results:
         item = items[r.item]
         if r.points is not None and r.verdict != "fail":
-            raise BadInput(f"results：检查项 {r.item} 的 points 只用于不合格项的部分得分",
-                           field="results")
+            raise BadInput(
+                f"results：检查项 {r.item} 的 points 只用于不合格项的部分得分", field="results"
+            )
         partial = Decimal(str(r.points or 0))
         if partial >= item.points:
-            raise BadInput(f"results：检查项 {r.item} 不合格，部分得分须小于该项分值 {item.points}",
-                           field="results")
-        scored.append((r.item, rules.ItemResult(points=item.points, key=item.key,
-                                                verdict=r.verdict, partial=partial)))
+            raise BadInput(
+                f"results：检查项 {r.item} 不合格，部分得分须小于该项分值 {item.points}",
+                field="results",
+            )
+        scored.append(
+            (
+                r.item,
+                rules.ItemResult(
+                    points=item.points, key=item.key, verdict=r.verdict, partial=partial
+                ),
+            )
+        )
     return scored
 
 
 async def _history_facts(canteen_id: int, until: date) -> list[dict]:
-    return await Inspection.select(
-        Inspection.id, Inspection.date, Inspection.kind, Inspection.score_tenths,
-        Inspection.key_failures, Inspection.dynamic_grade, Inspection.incident,
-    ).where((Inspection.canteen == canteen_id) & (Inspection.date <= until)).order_by(
-        Inspection.date, ascending=False).order_by(Inspection.id, ascending=False)
+    return (
+        await Inspection.select(
+            Inspection.id,
+            Inspection.date,
+            Inspection.kind,
+            Inspection.score_tenths,
+            Inspection.key_failures,
+            Inspection.dynamic_grade,
+            Inspection.incident,
+        )
+        .where((Inspection.canteen == canteen_id) & (Inspection.date <= until))
+        .order_by(Inspection.date, ascending=False)
+        .order_by(Inspection.id, ascending=False)
+    )
 
 
-async def file_inspection(code: str, data: InspectionIn, staff: Staff, today: date,
-                          ) -> InspectionOut:
+async def file_inspection(
+    code: str,
+    data: InspectionIn,
+    staff: Staff,
+    today: date,
+) -> InspectionOut:
     canteen = await _canteen(code)
     if data.date > today:
         raise BadInput("date：检查日期不能晚于今天", field="date")
@@ -353,34 +473,80 @@ async def file_inspection(code: str, data: InspectionIn, staff: Staff, today: da
 
     async def work() -> int:
         if data.kind == "reinspection" and not await Inspection.exists().where(
-                (Inspection.canteen == canteen["id"]) & (Inspection.date <= data.date)):
+            (Inspection.canteen == canteen["id"]) & (Inspection.date <= data.date)
+        ):
             raise Conflict("kind：复查须在该食堂已有检查之后进行", field="kind")
         inspection = Inspection(
-            canteen=canteen["id"], date=data.date, kind=data.kind,
+            canteen=canteen["id"],
+            date=data.date,
+            kind=data.kind,
             inspectors=",".join(data.inspectors),
-            results=json.dumps([{"item": code_, "verdict": r.verdict, "points": str(r.partial),
-                                 "max_points": r.points, "key": r.key} for code_, r in scored]),
-            score_tenths=int(score * 10), key_failures=failed_keys,
+            results=json.dumps(
+                [
+                    {
+                        "item": code_,
+                        "verdict": r.verdict,
+                        "points": str(r.partial),
+                        "max_points": r.points,
+                        "key": r.key,
+                    }
+                    for code_, r in scored
+                ]
+            ),
+            score_tenths=int(score * 10),
+            key_failures=failed_keys,
             dynamic_grade=rules.dynamic_grade(score, failed_keys, doc.grading),
-            incident=data.incident, notes=data.notes, filed_by=staff.username,
-            created_at=now_utc())
+            incident=data.incident,
+            notes=data.notes,
+            filed_by=staff.username,
+            created_at=now_utc(),
+        )
         await inspection.save()
         passed = [c for c, r in scored if r.verdict == "pass"]
         if passed:
-            await Finding.update({Finding.resolved_on: data.date,
-                                  Finding.resolved_by: f"inspection:{inspection.id}"}).where(
-                (Finding.canteen == canteen["id"]) & Finding.item.is_in(passed)
-                & Finding.resolved_on.is_null() & (Finding.opened_on <= data.date)).run()
+            await (
+                Finding.update(
+                    {
+                        Finding.resolved_on: data.date,
+                        Finding.resolved_by: f"inspection:{inspection.id}",
+                    }
+                )
+                .where(
+                    (Finding.canteen == canteen["id"])
+                    & Finding.item.is_in(passed)
+                    & Finding.resolved_on.is_null()
+                    & (Finding.opened_on <= data.date)
+                )
+                .run()
+            )
         failed = [(c, r) for c, r in scored if r.verdict == "fail"]
         if failed:
-            await Finding.insert(*[Finding(
-                canteen=canteen["id"], inspection=inspection.id, item=c, title=titles[c],
-                key=r.key, opened_on=data.date,
-                deadline=rules.finding_deadline(data.date, r.key, doc.grading))
-                for c, r in failed]).run()
-        await audit.record(staff.username, "inspection.file", f"canteen:{code}",
-                           {"inspection_id": inspection.id, "date": data.date, "kind": data.kind,
-                            "score": str(score), "dynamic_grade": inspection.dynamic_grade})
+            await Finding.insert(
+                *[
+                    Finding(
+                        canteen=canteen["id"],
+                        inspection=inspection.id,
+                        item=c,
+                        title=titles[c],
+                        key=r.key,
+                        opened_on=data.date,
+                        deadline=rules.finding_deadline(data.date, r.key, doc.grading),
+                    )
+                    for c, r in failed
+                ]
+            ).run()
+        await audit.record(
+            staff.username,
+            "inspection.file",
+            f"canteen:{code}",
+            {
+                "inspection_id": inspection.id,
+                "date": data.date,
+                "kind": data.kind,
+                "score": str(score),
+                "dynamic_grade": inspection.dynamic_grade,
+            },
+        )
         return inspection.id
 
     inspection_id = await write_transaction(work)
@@ -400,52 +566,90 @@ async def preview(data: ScorePreviewIn, today: date) -> ScorePreviewOut:
     titles = {i.code: i.title for i in doc.item}
     given = {c for c, _ in scored}
     return ScorePreviewOut(
-        answered=len(scored), items=len(doc.item),
+        answered=len(scored),
+        items=len(doc.item),
         missing=[i.code for i in doc.item if i.code not in given],
-        score=None if score is None else float(score), key_failures=failed_keys,
-        dynamic_grade=None if score is None else rules.dynamic_grade(score, failed_keys,
-                                                                     doc.grading),
-        findings=[PreviewFinding(item=c, title=titles[c], key=r.key,
-                                 deadline=rules.finding_deadline(day, r.key, doc.grading))
-                  for c, r in scored if r.verdict == "fail"])
+        score=None if score is None else float(score),
+        key_failures=failed_keys,
+        dynamic_grade=None
+        if score is None
+        else rules.dynamic_grade(score, failed_keys, doc.grading),
+        findings=[
+            PreviewFinding(
+                item=c,
+                title=titles[c],
+                key=r.key,
+                deadline=rules.finding_deadline(day, r.key, doc.grading),
+            )
+            for c, r in scored
+            if r.verdict == "fail"
+        ],
+    )
 
 
-async def _inspections_of(canteen: dict, today: date, only: int | None = None,
-                          ) -> list[InspectionOut]:
+async def _inspections_of(
+    canteen: dict,
+    today: date,
+    only: int | None = None,
+) -> list[InspectionOut]:
     query = Inspection.select().where(Inspection.canteen == canteen["id"])
     if only is not None:
         query = query.where(Inspection.id == only)
     rows = await query.order_by(Inspection.date, ascending=False).order_by(
-        Inspection.id, ascending=False)
+        Inspection.id, ascending=False
+    )
     grading = (await scheme()).grading
     facts = [_facts(r) for r in await _history_facts(canteen["id"], today)] if rows else []
     findings: dict[int, list[FindingOut]] = defaultdict(list)
-    for f in await Finding.select(*FINDING_COLUMNS).where(
-            Finding.inspection.is_in([r["id"] for r in rows] or [0])).order_by(Finding.item):
+    for f in (
+        await Finding.select(*FINDING_COLUMNS)
+        .where(Finding.inspection.is_in([r["id"] for r in rows] or [0]))
+        .order_by(Finding.item)
+    ):
         findings[f["inspection"]].append(_finding_out(f, today))
-    return [InspectionOut(
-        inspection_id=r["id"], canteen=canteen["code"], date=r["date"], kind=r["kind"],
-        inspectors=r["inspectors"].split(","), score=_score(r["score_tenths"]),
-        key_failures=r["key_failures"], dynamic_grade=r["dynamic_grade"],
-        annual_grade=rules.annual_grade(r["date"], facts, canteen["license_issued"], grading),
-        incident=r["incident"], notes=r["notes"], findings=findings[r["id"]]) for r in rows]
+    return [
+        InspectionOut(
+            inspection_id=r["id"],
+            canteen=canteen["code"],
+            date=r["date"],
+            kind=r["kind"],
+            inspectors=r["inspectors"].split(","),
+            score=_score(r["score_tenths"]),
+            key_failures=r["key_failures"],
+            dynamic_grade=r["dynamic_grade"],
+            annual_grade=rules.annual_grade(r["date"], facts, canteen["license_issued"], grading),
+            incident=r["incident"],
+            notes=r["notes"],
+            findings=findings[r["id"]],
+        )
+        for r in rows
+    ]
 
 
 async def inspections(code: str, today: date) -> list[InspectionOut]:
     return await _inspections_of(await _canteen(code), today)
 
 
-async def grade_history(canteen_id: int, licence_issued: date | None,
-                        as_of: date) -> list[GradeHistoryEntry]:
+async def grade_history(
+    canteen_id: int, licence_issued: date | None, as_of: date
+) -> list[GradeHistoryEntry]:
     """One entry per inspection up to `as_of`, newest first, with the annual grade it left."""
     grading = (await scheme()).grading
     rows = await _history_facts(canteen_id, as_of)
     facts = [_facts(r) for r in rows]
-    return [GradeHistoryEntry(
-        inspection_id=r["id"], date=r["date"], kind=r["kind"], score=_score(r["score_tenths"]),
-        key_failures=r["key_failures"], dynamic_grade=r["dynamic_grade"],
-        annual_grade=rules.annual_grade(r["date"], facts, licence_issued, grading),
-        incident=r["incident"]) for r in rows]
+    return [
+        GradeHistoryEntry(
+            inspection_id=r["id"],
+            date=r["date"],
+            kind=r["kind"],
+            score=_score(r["score_tenths"]),
+            key_failures=r["key_failures"],
+            dynamic_grade=r["dynamic_grade"],
+            annual_grade=rules.annual_grade(r["date"], facts, licence_issued, grading),
+            incident=r["incident"],
+        )
+        for r in rows
+    ]
 
 
 # ---------------------------------------------------------------- camera alerts, sunshine levels
@@ -458,17 +662,25 @@ async def record_alert(code: str, data: AlertIn, staff: Staff, tz: ZoneInfo) -> 
     month = data.at.astimezone(tz).strftime("%Y-%m")
 
     async def work() -> tuple[int, int]:
-        alert = CameraAlert(canteen=canteen["id"], kind=data.kind, at=data.at, month=month,
-                            camera=data.camera, snapshot_url=data.snapshot_url,
-                            created_at=now_utc())
+        alert = CameraAlert(
+            canteen=canteen["id"],
+            kind=data.kind,
+            at=data.at,
+            month=month,
+            camera=data.camera,
+            snapshot_url=data.snapshot_url,
+            created_at=now_utc(),
+        )
         await alert.save()
         count = await CameraAlert.count().where(
-            (CameraAlert.canteen == canteen["id"]) & (CameraAlert.month == month))
+            (CameraAlert.canteen == canteen["id"]) & (CameraAlert.month == month)
+        )
         return alert.id, count
 
     alert_id, count = await write_transaction(work)
-    return AlertOut(alert_id=alert_id, canteen=code, month=month, month_count=count,
-                    **data.model_dump())
+    return AlertOut(
+        alert_id=alert_id, canteen=code, month=month, month_count=count, **data.model_dump()
+    )
 
 
 async def alerts_by_month(canteen_id: int, as_of: date) -> list[AlertMonth]:
@@ -478,19 +690,26 @@ async def alerts_by_month(canteen_id: int, as_of: date) -> list[AlertMonth]:
     rows = await CameraAlert.raw(
         "SELECT month, COUNT(*) AS n FROM camera_alert WHERE canteen = {} AND month >= {} "
         "AND month <= {} GROUP BY month ORDER BY month DESC",
-        canteen_id, first.strftime("%Y-%m"), as_of.strftime("%Y-%m"))
+        canteen_id,
+        first.strftime("%Y-%m"),
+        as_of.strftime("%Y-%m"),
+    )
     return [AlertMonth(month=r["month"], count=r["n"]) for r in rows]
 
 
 async def record_sunshine(canteen_id: int, level: str) -> None:
     """Remember when a canteen reached `level`; the caller's transaction, if any, carries it."""
-    last = await SunshineChange.select(SunshineChange.level).where(
-        SunshineChange.canteen == canteen_id).order_by(
-        SunshineChange.changed_at, ascending=False).order_by(
-        SunshineChange.id, ascending=False).first()
+    last = (
+        await SunshineChange.select(SunshineChange.level)
+        .where(SunshineChange.canteen == canteen_id)
+        .order_by(SunshineChange.changed_at, ascending=False)
+        .order_by(SunshineChange.id, ascending=False)
+        .first()
+    )
     if last is None or last["level"] != level:
-        await SunshineChange.insert(SunshineChange(canteen=canteen_id, level=level,
-                                                   changed_at=now_utc())).run()
+        await SunshineChange.insert(
+            SunshineChange(canteen=canteen_id, level=level, changed_at=now_utc())
+        ).run()
 
 
 async def sunshine_levels(canteens: list[dict], as_of: date, tz: ZoneInfo) -> dict[int, str]:
@@ -498,17 +717,23 @@ async def sunshine_levels(canteens: list[dict], as_of: date, tz: ZoneInfo) -> di
     recorded by then, or its current level when none was (registered before levels were kept)."""
     end = datetime.combine(as_of + timedelta(days=1), time(), tz).astimezone(UTC)
     levels = {c["id"]: c["sunshine_level"] for c in canteens}
-    for r in await SunshineChange.select(SunshineChange.canteen, SunshineChange.level).where(
-            SunshineChange.changed_at < end).order_by(SunshineChange.changed_at).order_by(
-            SunshineChange.id):
+    for r in (
+        await SunshineChange.select(SunshineChange.canteen, SunshineChange.level)
+        .where(SunshineChange.changed_at < end)
+        .order_by(SunshineChange.changed_at)
+        .order_by(SunshineChange.id)
+    ):
         if r["canteen"] in levels:
             levels[r["canteen"]] = r["level"]
     return levels
 
 
 async def sunshine_history(canteen_id: int) -> list[SunshineChangeOut]:
-    rows = await SunshineChange.select(SunshineChange.level, SunshineChange.changed_at).where(
-        SunshineChange.canteen == canteen_id).order_by(SunshineChange.changed_at, ascending=False)
+    rows = (
+        await SunshineChange.select(SunshineChange.level, SunshineChange.changed_at)
+        .where(SunshineChange.canteen == canteen_id)
+        .order_by(SunshineChange.changed_at, ascending=False)
+    )
     return [SunshineChangeOut(**r) for r in rows]
 
 
@@ -518,12 +743,17 @@ async def sunshine_history(canteen_id: int) -> list[SunshineChangeOut]:
 async def due(as_of: date) -> list[DueEntry]:
     """Active canteens whose next inspection is due on or before `as_of`, most overdue first."""
     grading = (await scheme()).grading
-    canteens = await Canteen.select(Canteen.id, Canteen.code, Canteen.name,
-                                    Canteen.license_issued).where(Canteen.active.eq(True))
+    canteens = await Canteen.select(
+        Canteen.id, Canteen.code, Canteen.name, Canteen.license_issued
+    ).where(Canteen.active.eq(True))
     history: dict[int, list[rules.InspectionFacts]] = defaultdict(list)
     for r in await Inspection.select(
-            Inspection.canteen, Inspection.date, Inspection.score_tenths,
-            Inspection.key_failures, Inspection.incident).where(Inspection.date <= as_of):
+        Inspection.canteen,
+        Inspection.date,
+        Inspection.score_tenths,
+        Inspection.key_failures,
+        Inspection.incident,
+    ).where(Inspection.date <= as_of):
         history[r["canteen"]].append(_facts(r))
     findings = await open_findings([c["id"] for c in canteens], as_of)
     entries = []
@@ -535,10 +765,18 @@ async def due(as_of: date) -> list[DueEntry]:
         due_on = rules.next_due(last, grade, c["license_issued"], grading) or as_of
         if due_on > as_of:
             continue
-        entries.append(DueEntry(
-            code=c["code"], name=c["name"], last_inspection=last, annual_grade=grade, due=due_on,
-            days_overdue=(as_of - due_on).days, status="overdue" if due_on < as_of else "due",
-            open_findings=len(findings.get(c["id"], []))))
+        entries.append(
+            DueEntry(
+                code=c["code"],
+                name=c["name"],
+                last_inspection=last,
+                annual_grade=grade,
+                due=due_on,
+                days_overdue=(as_of - due_on).days,
+                status="overdue" if due_on < as_of else "due",
+                open_findings=len(findings.get(c["id"], [])),
+            )
+        )
     return sorted(entries, key=lambda e: (e.due, e.code))
 
 
@@ -547,21 +785,37 @@ def _expiring(canteen: dict, as_of: date) -> list[ExpiryEntry]:
     for document, column in (("licence", "license_expires"), ("insurance", "insurance_expires")):
         expires = canteen[column]
         if expires is None or (expires - as_of).days <= EXPIRY_NOTICE_DAYS:
-            entries.append(ExpiryEntry(
-                code=canteen["code"], name=canteen["name"], document=document, expires=expires,
-                days_left=None if expires is None else (expires - as_of).days))
+            entries.append(
+                ExpiryEntry(
+                    code=canteen["code"],
+                    name=canteen["name"],
+                    document=document,
+                    expires=expires,
+                    days_left=None if expires is None else (expires - as_of).days,
+                )
+            )
     return entries
 
 
-async def summary(year: int | None, as_of: date | None, today: date,
-                  tz: ZoneInfo) -> ComplianceSummary:
+async def summary(
+    year: int | None, as_of: date | None, today: date, tz: ZoneInfo
+) -> ComplianceSummary:
     if as_of is None:
         as_of = today if year is None or year >= today.year else date(year, 12, 31)
     year = year or as_of.year
-    canteens = await Canteen.select(
-        Canteen.id, Canteen.code, Canteen.name, Canteen.size, Canteen.sunshine_level,
-        Canteen.license_expires, Canteen.insurance_expires,
-    ).where(Canteen.active.eq(True)).order_by(Canteen.code)
+    canteens = (
+        await Canteen.select(
+            Canteen.id,
+            Canteen.code,
+            Canteen.name,
+            Canteen.size,
+            Canteen.sunshine_level,
+            Canteen.license_expires,
+            Canteen.insurance_expires,
+        )
+        .where(Canteen.active.eq(True))
+        .order_by(Canteen.code)
+    )
     ids = [c["id"] for c in canteens]
     graded = await grades(ids, as_of)
     sunshine = await sunshine_levels(canteens, as_of, tz)
@@ -572,34 +826,57 @@ async def summary(year: int | None, as_of: date | None, today: date,
     findings = await open_findings([c["id"] for c in attention], as_of)
     large_medium = [c for c in canteens if c["size"] in ("large", "medium")]
     figures: dict[str, float | int | None] = {
-        "ab_ratio": rules.ratio(counts["A"] + counts["B"],
-                                counts["A"] + counts["B"] + counts["C"] + counts["rectifying"]),
+        "ab_ratio": rules.ratio(
+            counts["A"] + counts["B"],
+            counts["A"] + counts["B"] + counts["C"] + counts["rectifying"],
+        ),
         "sunshine_ratio": rules.ratio(
-            sum(sunshine[c["id"]] in ("video", "smart") for c in canteens), len(canteens)),
+            sum(sunshine[c["id"]] in ("video", "smart") for c in canteens), len(canteens)
+        ),
         "smart_sunshine_large_medium_ratio": rules.ratio(
-            sum(sunshine[c["id"]] == "smart" for c in large_medium), len(large_medium)),
-        "licence_valid_ratio": rules.ratio(sum(
-            c["license_expires"] is not None and c["license_expires"] >= as_of
-            for c in canteens), len(canteens)),
-        "insurance_valid_ratio": rules.ratio(sum(
-            c["insurance_expires"] is not None and c["insurance_expires"] >= as_of
-            for c in canteens), len(canteens)),
+            sum(sunshine[c["id"]] == "smart" for c in large_medium), len(large_medium)
+        ),
+        "licence_valid_ratio": rules.ratio(
+            sum(
+                c["license_expires"] is not None and c["license_expires"] >= as_of for c in canteens
+            ),
+            len(canteens),
+        ),
+        "insurance_valid_ratio": rules.ratio(
+            sum(
+                c["insurance_expires"] is not None and c["insurance_expires"] >= as_of
+                for c in canteens
+            ),
+            len(canteens),
+        ),
         "max_c_or_rectifying": counts["C"] + counts["rectifying"],
     }
     targets_year, year_targets = rules.targets_for(year, await targets())
     met = rules.targets_met(year_targets, figures)
     return ComplianceSummary(
-        year=year, as_of=as_of, canteens=len(canteens), grades=counts,
+        year=year,
+        as_of=as_of,
+        canteens=len(canteens),
+        grades=counts,
         **{k: v for k, v in figures.items() if k != "max_c_or_rectifying"},
         c_canteens=[c["code"] for c in attention],
-        c_and_rectifying=[AttentionCanteen(
-            code=c["code"], name=c["name"], annual_grade=graded[c["id"]].annual,
-            camera_alerts_month=graded[c["id"]].camera_alerts_month,
-            open_findings=findings.get(c["id"], [])) for c in attention],
+        c_and_rectifying=[
+            AttentionCanteen(
+                code=c["code"],
+                name=c["name"],
+                annual_grade=graded[c["id"]].annual,
+                camera_alerts_month=graded[c["id"]].camera_alerts_month,
+                open_findings=findings.get(c["id"], []),
+            )
+            for c in attention
+        ],
         camera_alerts_month=sum(g.camera_alerts_month for g in graded.values()),
         expiring=[e for c in canteens for e in _expiring(c, as_of)],
-        targets_year=targets_year, targets=year_targets.model_dump(exclude_none=True),
-        targets_met=met, on_track=all(met.values()))
+        targets_year=targets_year,
+        targets=year_targets.model_dump(exclude_none=True),
+        targets_met=met,
+        on_track=all(met.values()),
+    )
 
 
 # ---------------------------------------------------------------- 双随机 plans
@@ -607,10 +884,19 @@ async def summary(year: int | None, as_of: date | None, today: date,
 
 def _plan_out(row: dict, names: dict[str, str]) -> RandomPlanOut:
     return RandomPlanOut(
-        plan_id=row["id"], date=row["plan_date"], seed=int(row["seed"]), count=row["count"],
-        assignments=[Assignment(canteen=a["canteen"], name=names.get(a["canteen"], ""),
-                                inspectors=a["inspectors"]) for a in json.loads(row["assignments"])],
-        created_by=row["created_by"], created_at=row["created_at"])
+        plan_id=row["id"],
+        date=row["plan_date"],
+        seed=int(row["seed"]),
+        count=row["count"],
+        assignments=[
+            Assignment(
+                canteen=a["canteen"], name=names.get(a["canteen"], ""), inspectors=a["inspectors"]
+            )
+            for a in json.loads(row["assignments"])
+        ],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+    )
 
 
 async def _canteen_names() -> dict[str, str]:
@@ -620,20 +906,34 @@ async def _canteen_names() -> dict[str, str]:
 async def draw_random_plan(data: RandomPlanIn, staff: Staff) -> RandomPlanOut:
     canteens = await Canteen.select(Canteen.id, Canteen.code).where(Canteen.active.eq(True))
     inspectors = await StaffUser.select(StaffUser.username).where(
-        (StaffUser.role == "inspector") & StaffUser.active.eq(True))
+        (StaffUser.role == "inspector") & StaffUser.active.eq(True)
+    )
     latest = await _latest_inspections([c["id"] for c in canteens], data.date) if canteens else {}
-    last_inspectors = {c["code"]: set(latest[c["id"]]["inspectors"].split(","))
-                       for c in canteens if c["id"] in latest}
+    last_inspectors = {
+        c["code"]: set(latest[c["id"]]["inspectors"].split(","))
+        for c in canteens
+        if c["id"] in latest
+    }
     try:
-        drawn = rules.draw_plan([c["code"] for c in canteens],
-                                [i["username"] for i in inspectors], last_inspectors,
-                                data.count, data.seed)
+        drawn = rules.draw_plan(
+            [c["code"] for c in canteens],
+            [i["username"] for i in inspectors],
+            last_inspectors,
+            data.count,
+            data.seed,
+        )
     except rules.RuleViolation as exc:
         raise BadInput(str(exc), field="count") from None
-    plan = RandomPlan(plan_date=data.date, seed=str(data.seed), count=data.count,
-                      assignments=json.dumps([{"canteen": c, "inspectors": list(pair)}
-                                              for c, pair in drawn], ensure_ascii=False),
-                      created_by=staff.username, created_at=now_utc())
+    plan = RandomPlan(
+        plan_date=data.date,
+        seed=str(data.seed),
+        count=data.count,
+        assignments=json.dumps(
+            [{"canteen": c, "inspectors": list(pair)} for c, pair in drawn], ensure_ascii=False
+        ),
+        created_by=staff.username,
+        created_at=now_utc(),
+    )
 
     async def work() -> None:
         await plan.save()

@@ -23,7 +23,8 @@ def _check_zhucan_database(path: Path) -> None:
     try:
         status = conn.execute("PRAGMA integrity_check").fetchone()[0]
         has_migrations = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migration'").fetchone()
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migration'"
+        ).fetchone()
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{path} is not a readable SQLite database: {exc}") from None
     finally:
@@ -84,10 +85,20 @@ def restore_sqlite(backup: Path, database: Path, *, force: bool = False) -> Path
 
 
 def pg_dump_command(database_url: str, out: Path) -> str:
-    return shlex.join(["pg_dump", "--format=custom", "--no-owner", f"--file={out}",
-                       f"--dbname={database_url}"])
+    return shlex.join(
+        ["pg_dump", "--format=custom", "--no-owner", f"--file={out}", f"--dbname={database_url}"]
+    )
 
 
 def pg_restore_command(database_url: str, backup: Path) -> str:
-    return shlex.join(["pg_restore", "--clean", "--if-exists", "--no-owner", "--exit-on-error",
-                       f"--dbname={database_url}", str(backup)])
+    return shlex.join(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--exit-on-error",
+            f"--dbname={database_url}",
+            str(backup),
+        ]
+    )

@@ -203,8 +203,9 @@ class SerialisedSQLiteEngine(SQLiteEngine):
         self._writers_lock = threading.Lock()
         self._local = threading.local()
         self._reader_connections: list[sqlite3.Connection] = []
-        self.io_threads = ThreadPoolExecutor(max_workers=SQLITE_READERS + 2,
-                                             thread_name_prefix="sqlite")
+        self.io_threads = ThreadPoolExecutor(
+            max_workers=SQLITE_READERS + 2, thread_name_prefix="sqlite"
+        )
 
     def new_sync_connection(self, **overrides) -> sqlite3.Connection:
         conn = sqlite3.connect(**(self.connection_kwargs | overrides), check_same_thread=False)
@@ -235,7 +236,8 @@ class SerialisedSQLiteEngine(SQLiteEngine):
         args = args or []
         if _is_read(sql):
             return await asyncio.get_running_loop().run_in_executor(
-                self.io_threads, self._read_sync, sql, args)
+                self.io_threads, self._read_sync, sql, args
+            )
 
         async def alone() -> list[dict]:
             return self.writer().execute(sql, args)
@@ -278,8 +280,9 @@ class SerialisedSQLiteEngine(SQLiteEngine):
             self.print_query(query_id=self.get_query_id(), query=ddl)
         return await self._run(ddl, None)
 
-    async def _run_in_new_connection(self, query: str, args: list | None = None,
-                                     query_type: str = "generic", table=None):
+    async def _run_in_new_connection(
+        self, query: str, args: list | None = None, query_type: str = "generic", table=None
+    ):
         return await self._run_outside_transaction(query, args)
 
     def close(self) -> None:
@@ -338,8 +341,9 @@ async def open_engine(engine: Engine, pool_size: int = 10) -> None:
             # WAL is a property of the file: set once, readers never block the writer.
             conn.execute("PRAGMA journal_mode = WAL")
     else:
-        await engine.start_connection_pool(min_size=pool_size, max_size=pool_size,
-                                           reset=_keep_session)
+        await engine.start_connection_pool(
+            min_size=pool_size, max_size=pool_size, reset=_keep_session
+        )
 
 
 async def _keep_session(connection) -> None:

@@ -39,9 +39,13 @@ def rows_table(columns: tuple[tuple[str, str], ...], rows: list[tuple]) -> tuple
     in FROM). Its text and its arguments."""
     width = len(columns)
     text = " UNION ALL ".join(
-        "SELECT " + ", ".join(f"CAST(${i * width + j + 1} AS {sql_type}) AS {name}"
-                              for j, (name, sql_type) in enumerate(columns))
-        for i in range(len(rows)))
+        "SELECT "
+        + ", ".join(
+            f"CAST(${i * width + j + 1} AS {sql_type}) AS {name}"
+            for j, (name, sql_type) in enumerate(columns)
+        )
+        for i in range(len(rows))
+    )
     return text, [value for row in rows for value in row]
 
 

@@ -75,8 +75,11 @@ async def write_transaction(work: Callable[[], Awaitable[T]]) -> T:
                 raise
             # Worth seeing: a deadlock costs a second of waiting, and means two code paths
             # take their locks in different orders.
-            log.warning("write transaction retried (attempt %d): %s", attempt + 1,
-                        getattr(exc, "sqlstate", None) or exc)
+            log.warning(
+                "write transaction retried (attempt %d): %s",
+                attempt + 1,
+                getattr(exc, "sqlstate", None) or exc,
+            )
             await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
     raise AssertionError("unreachable")
 

@@ -20,27 +20,43 @@ async def admin_or_staff_of_path_canteen(connection: ASGIConnection, _: BaseRout
         return
     if staff.role == "canteen_staff":
         raise Forbidden(f"只能管理本食堂（{staff.canteen_code}），不能管理 {code}")
-    raise Forbidden(f"此操作仅限管理员和该食堂的工作人员，当前账号是{ROLE_NAMES.get(staff.role, staff.role)}")
+    raise Forbidden(
+        f"此操作仅限管理员和该食堂的工作人员，当前账号是{ROLE_NAMES.get(staff.role, staff.role)}"
+    )
 
 
 class MenuController(Controller):
     path = "/canteens/{code:str}/menus/{meal_date:date}/{slot:str}"
     tags = ["menus"]
 
-    @put("/", guards=[admin_or_staff_of_path_canteen], operation_id="putMenu",
-         summary="发布或修改某日某餐次的菜单")
-    async def put(self, code: FromPath[str], meal_date: FromPath[date], slot: FromPath[Slot],
-                  data: JSONBody[MenuIn]) -> MenuOut:
+    @put(
+        "/",
+        guards=[admin_or_staff_of_path_canteen],
+        operation_id="putMenu",
+        summary="发布或修改某日某餐次的菜单",
+    )
+    async def put(
+        self,
+        code: FromPath[str],
+        meal_date: FromPath[date],
+        slot: FromPath[Slot],
+        data: JSONBody[MenuIn],
+    ) -> MenuOut:
         return await service.put_menu(code, meal_date, slot, data)
 
     @get("/", operation_id="getMenu", summary="查看某日某餐次的菜单（含剩余份数）")
-    async def get(self, code: FromPath[str], meal_date: FromPath[date],
-                  slot: FromPath[Slot]) -> MenuOut:
+    async def get(
+        self, code: FromPath[str], meal_date: FromPath[date], slot: FromPath[Slot]
+    ) -> MenuOut:
         return await service.get_menu(code, meal_date, slot)
 
 
-@get("/canteens/{code:str}/menus/next", operation_id="getNextMenu", tags=["menus"],
-     summary="下一个还能点的餐次的菜单（今天或之后几天）；没有则 404")
+@get(
+    "/canteens/{code:str}/menus/next",
+    operation_id="getNextMenu",
+    tags=["menus"],
+    summary="下一个还能点的餐次的菜单（今天或之后几天）；没有则 404",
+)
 async def next_menu(request: Request, code: FromPath[str]) -> MenuOut:
     now = datetime.now(request.app.state.settings.tz)
     menu = await service.next_open_menu(code, now.date(), now.time())

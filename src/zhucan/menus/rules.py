@@ -9,8 +9,15 @@ SLOT_NAMES = {"breakfast": "早餐", "lunch": "午餐", "dinner": "晚餐"}
 # When each slot's serving ends (local time); after that the next slot is the open one.
 SLOT_ENDS = {"breakfast": time(9, 30), "lunch": time(14, 0), "dinner": time(20, 0)}
 DISH_TAGS = ("soft", "low_salt", "low_sugar", "low_fat", "vegetarian", "halal", "set_meal")
-DIET_NAMES = {"soft": "软食", "low_salt": "低盐", "low_sugar": "低糖", "low_fat": "低脂",
-              "vegetarian": "素食", "halal": "清真", "set_meal": "套餐"}
+DIET_NAMES = {
+    "soft": "软食",
+    "low_salt": "低盐",
+    "low_sugar": "低糖",
+    "low_fat": "低脂",
+    "vegetarian": "素食",
+    "halal": "清真",
+    "set_meal": "套餐",
+}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -28,8 +35,10 @@ def closed_slot_problem(day: date, slot: str, today: date, now: time) -> str | N
     of it has ended, and a meal ordered now would be charged but never cooked."""
     if slot in open_slots(day, today, now):
         return None
-    return (f"slot：今天的{SLOT_NAMES[slot]}已于 {SLOT_ENDS[slot]:%H:%M} 结束供应，不能再点；"
-            "请点之后的餐次或改日")
+    return (
+        f"slot：今天的{SLOT_NAMES[slot]}已于 {SLOT_ENDS[slot]:%H:%M} 结束供应，不能再点；"
+        "请点之后的餐次或改日"
+    )
 
 
 def template_dates(today: date) -> list[date]:
@@ -58,8 +67,10 @@ def removal_problem(dish_id: str, sold: int, ordered: bool) -> str | None:
     if sold > 0:
         return f"items：菜品 {dish_id} 已售出 {sold} 份，不能从菜单中删除（可把 quota 设为 {sold} 停售）"
     if ordered:
-        return (f"items：菜品 {dish_id} 有过订单（已取消的也算），不能从菜单中删除"
-                "（可把 quota 设为 0 停售）")
+        return (
+            f"items：菜品 {dish_id} 有过订单（已取消的也算），不能从菜单中删除"
+            "（可把 quota 设为 0 停售）"
+        )
     return None
 
 
@@ -69,8 +80,9 @@ def quota_problem(dish_id: str, quota: int | None, sold: int) -> str | None:
     return None
 
 
-def diet_clash(name: str, diet: list[str], allergies: list[str], tags: list[str],
-               allergens: list[str]) -> str | None:
+def diet_clash(
+    name: str, diet: list[str], allergies: list[str], tags: list[str], allergens: list[str]
+) -> str | None:
     """Why a dish does not suit an elder, or None: a diet need the dish is not tagged for, or an
     allergen the elder reacts to."""
     missing = [DIET_NAMES.get(d, d) for d in diet if d not in tags]

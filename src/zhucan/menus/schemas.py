@@ -20,15 +20,21 @@ def clean_allergens(value: list[str]) -> list[str]:
 class MenuItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    dish_id: str = Field(min_length=1, max_length=32, pattern=DISH_ID_PATTERN,
-                         description="菜品编号，在该餐次菜单内唯一")
+    dish_id: str = Field(
+        min_length=1,
+        max_length=32,
+        pattern=DISH_ID_PATTERN,
+        description="菜品编号，在该餐次菜单内唯一",
+    )
     name: Text = Field(min_length=1, max_length=100)
     price_fen: Integer = Field(ge=0, le=100_000, description="单价（分）")
-    quota: Integer | None = Field(default=None, ge=0, le=100_000,
-                              description="可售份数；null 表示不限量")
+    quota: Integer | None = Field(
+        default=None, ge=0, le=100_000, description="可售份数；null 表示不限量"
+    )
     tags: list[DishTag] = Field(default_factory=list)
-    allergens: list[str] = Field(default_factory=list, max_length=20,
-                                 description="所含过敏原，如 花生、海鲜")
+    allergens: list[str] = Field(
+        default_factory=list, max_length=20, description="所含过敏原，如 花生、海鲜"
+    )
 
     @field_validator("allergens")
     @classmethod

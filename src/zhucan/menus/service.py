@@ -23,36 +23,56 @@ ITEM_FIELDS = ("name", "price_fen", "quota", "tags", "allergens")
 
 
 def _item_out(row: dict) -> MenuItemOut:
-    return MenuItemOut(dish_id=row["dish_id"], name=row["name"], price_fen=row["price_fen"],
-                       quota=row["quota"], tags=split_codes(row["tags"]),
-                       allergens=split_codes(row["allergens"]),
-                       remaining=rules.remaining(row["quota"], row["sold"]))
+    return MenuItemOut(
+        dish_id=row["dish_id"],
+        name=row["name"],
+        price_fen=row["price_fen"],
+        quota=row["quota"],
+        tags=split_codes(row["tags"]),
+        allergens=split_codes(row["allergens"]),
+        remaining=rules.remaining(row["quota"], row["sold"]),
+    )
 
 
-_ITEMS = ("SELECT m.id, m.dish_id, m.position, m.name, m.price_fen, m.quota, m.sold, m.tags,"
-          " m.allergens"
-          " FROM menu_item m")
+_ITEMS = (
+    "SELECT m.id, m.dish_id, m.position, m.name, m.price_fen, m.quota, m.sold, m.tags,"
+    " m.allergens"
+    " FROM menu_item m"
+)
 
 
 # Fixed SQL (db/sql.py): elders' phones read menus all through the lunch rush.
 async def items_of(canteen_id: int, meal_date: date, slot: str) -> list[dict]:
-    return await sql.fetch(f"{_ITEMS} WHERE m.canteen = $1 AND m.meal_date = $2 AND m.slot = $3"
-                           " ORDER BY m.position", canteen_id, meal_date, slot)
+    return await sql.fetch(
+        f"{_ITEMS} WHERE m.canteen = $1 AND m.meal_date = $2 AND m.slot = $3 ORDER BY m.position",
+        canteen_id,
+        meal_date,
+        slot,
+    )
 
 
 async def _locked_items(canteen_id: int, meal_date: date, slot: str) -> list[dict]:
     """The menu's dishes, locked until the edit commits (PostgreSQL), so that an order cannot
     take a portion between the edit's checks and its writes. Locked in id order, the order
     orders lock them in (ordering.service._add_sold), so the two never deadlock."""
-    rows = await sql.fetch(f"{_ITEMS} WHERE m.canteen = $1 AND m.meal_date = $2 AND m.slot = $3"
-                           f" ORDER BY m.id{sql.lock_rows('m')}", canteen_id, meal_date, slot)
+    rows = await sql.fetch(
+        f"{_ITEMS} WHERE m.canteen = $1 AND m.meal_date = $2 AND m.slot = $3"
+        f" ORDER BY m.id{sql.lock_rows('m')}",
+        canteen_id,
+        meal_date,
+        slot,
+    )
     return sorted(rows, key=lambda row: row["position"])
 
 
 async def get_menu(code: str, meal_date: date, slot: str) -> MenuOut:
-    rows = await sql.fetch(f"{_ITEMS} JOIN canteen c ON c.id = m.canteen WHERE c.code = $1"
-                           " AND m.meal_date = $2 AND m.slot = $3 ORDER BY m.position",
-                           code, meal_date, slot)
+    rows = await sql.fetch(
+        f"{_ITEMS} JOIN canteen c ON c.id = m.canteen WHERE c.code = $1"
+        " AND m.meal_date = $2 AND m.slot = $3 ORDER BY m.position",
+        code,
+        meal_date,
+        slot,
+    )
     if not rows:
         await canteens.require(code)
         raise NotFound(f"{code} 尚未发布 {meal_date} {rules.SLOT_NAMES[slot]}的菜单")
@@ -63,23 +83,35 @@ async def next_open_menu(code: str, today: date, now: time, days: int = 7) -> Me
     """The menu of the canteen's next slot still open for ordering (today's or a coming day's),
     or None when nothing is published for the next `days` days."""
     canteen = await canteens.require(code)
-    published = {(r["meal_date"], r["slot"]) for r in await MenuItem.select(
-        MenuItem.meal_date, MenuItem.slot).where(
-        (MenuItem.canteen == canteen["id"]) & (MenuItem.meal_date >= today)
-        & (MenuItem.meal_date < today + timedelta(days=days))).distinct()}
+    published = {
+        (r["meal_date"], r["slot"])
+        for r in await MenuItem.select(MenuItem.meal_date, MenuItem.slot)
+        .where(
+            (MenuItem.canteen == canteen["id"])
+            & (MenuItem.meal_date >= today)
+            & (MenuItem.meal_date < today + timedelta(days=days))
+        )
+        .distinct()
+    }
     for day in sorted({d for d, _ in published}):
         for slot in rules.open_slots(day, today, now):
             if (day, slot) in published:
                 rows = await items_of(canteen["id"], day, slot)
-                return MenuOut(canteen=code, meal_date=day, slot=slot,
-                               items=[_item_out(r) for r in rows])
+                return MenuOut(
+                    canteen=code, meal_date=day, slot=slot, items=[_item_out(r) for r in rows]
+                )
     return None
 
 
 def _stored(item: MenuItemIn, position: int) -> dict:
-    return {"position": position, "name": item.name, "price_fen": item.price_fen,
-            "quota": item.quota, "tags": join_codes(item.tags),
-            "allergens": join_codes(item.allergens)}
+    return {
+        "position": position,
+        "name": item.name,
+        "price_fen": item.price_fen,
+        "quota": item.quota,
+        "tags": join_codes(item.tags),
+        "allergens": join_codes(item.allergens),
+    }
 
 
 async def _replace(canteen_id: int, meal_date: date, slot: str, items: list[MenuItemIn]) -> bool:
@@ -90,12 +122,22 @@ async def _replace(canteen_id: int, meal_date: date, slot: str, items: list[Menu
     current = {r["dish_id"]: r for r in await _locked_items(canteen_id, meal_date, slot)}
     wanted = {item.dish_id: item for item in items}
     leaving = [row["id"] for dish_id, row in current.items() if dish_id not in wanted]
-    ordered = {r["menu_item"] for r in await sql.fetch(
-        "SELECT DISTINCT menu_item FROM order_line WHERE menu_item IN "
-        f"({sql.placeholders(1, len(leaving))})", *leaving)} if leaving else set()
+    ordered = (
+        {
+            r["menu_item"]
+            for r in await sql.fetch(
+                "SELECT DISTINCT menu_item FROM order_line WHERE menu_item IN "
+                f"({sql.placeholders(1, len(leaving))})",
+                *leaving,
+            )
+        }
+        if leaving
+        else set()
+    )
     for dish_id, row in current.items():
-        if dish_id not in wanted and (problem := rules.removal_problem(
-                dish_id, row["sold"], row["id"] in ordered)):
+        if dish_id not in wanted and (
+            problem := rules.removal_problem(dish_id, row["sold"], row["id"] in ordered)
+        ):
             raise Conflict(problem, field="items")
     for dish_id, item in wanted.items():
         sold = current[dish_id]["sold"] if dish_id in current else 0
@@ -109,13 +151,21 @@ async def _replace(canteen_id: int, meal_date: date, slot: str, items: list[Menu
         values = _stored(item, position)
         row = current.get(item.dish_id)
         if row is None:
-            await MenuItem.insert(MenuItem(canteen=canteen_id, meal_date=meal_date, slot=slot,
-                                           dish_id=item.dish_id, updated_at=now_utc(),
-                                           **values)).run()
+            await MenuItem.insert(
+                MenuItem(
+                    canteen=canteen_id,
+                    meal_date=meal_date,
+                    slot=slot,
+                    dish_id=item.dish_id,
+                    updated_at=now_utc(),
+                    **values,
+                )
+            ).run()
             changed = True
         elif any(row[k] != v for k, v in values.items()):
             await MenuItem.update({**values, "updated_at": now_utc()}).where(
-                MenuItem.id == row["id"])
+                MenuItem.id == row["id"]
+            )
             changed = True
     return changed
 
@@ -141,14 +191,17 @@ async def load_file(path: Path, on: date | None = None) -> int:
     """
     doc = validate(path, WeekMenuFile, read_toml(path))
     if doc.canteen != path.stem:
-        raise DataFileError(f"{path}: 字段 canteen：应与文件名一致（{path.stem}），实际为 {doc.canteen}")
+        raise DataFileError(
+            f"{path}: 字段 canteen：应与文件名一致（{path.stem}），实际为 {doc.canteen}"
+        )
     dishes: dict[str, MenuItemIn] = {}
     for dish_id, dish in doc.dishes.items():
         try:
             dishes[dish_id] = MenuItemIn(dish_id=dish_id, **dish.model_dump())
         except ValidationError:
-            raise DataFileError(f"{path}: 字段 dishes.{dish_id}：菜品编号只能含字母、数字、-、_，"
-                                "最多 32 个字符") from None
+            raise DataFileError(
+                f"{path}: 字段 dishes.{dish_id}：菜品编号只能含字母、数字、-、_，最多 32 个字符"
+            ) from None
     canteen = await canteens.require(doc.canteen)
     changed = 0
     for day in rules.template_dates(on or _file_today()):
@@ -157,10 +210,13 @@ async def load_file(path: Path, on: date | None = None) -> int:
             items = [dishes[d] for d in getattr(template, slot)] if template else []
             try:
                 changed += await write_transaction(
-                    lambda day=day, slot=slot, items=items: _replace(canteen["id"], day, slot,
-                                                                     items))
+                    lambda day=day, slot=slot, items=items: _replace(
+                        canteen["id"], day, slot, items
+                    )
+                )
             except DomainError as exc:
                 weekday = rules.WEEKDAYS[day.weekday()]
-                raise DataFileError(f"{path}: 字段 week.{weekday}.{slot}（{day}）：{exc.detail}") \
-                    from None
+                raise DataFileError(
+                    f"{path}: 字段 week.{weekday}.{slot}（{day}）：{exc.detail}"
+                ) from None
     return changed

@@ -18,26 +18,46 @@ class ElderMoneyController(Controller):
         await people.ensure_can_view(signed_in(request), elder_id)
         return await service.balance(elder_id)
 
-    @post("/card/topups", guards=[requires("admin")], operation_id="topupCard",
-          summary="爱心卡充值（需 Idempotency-Key）", status_code=201,
-          responses=IDEMPOTENCY_RESPONSES)
-    async def topup(self, request: Request, elder_id: DbId, data: JSONBody[TopupIn],
-                    idempotency_key: IdempotencyKey) -> Response[TopupOut]:
+    @post(
+        "/card/topups",
+        guards=[requires("admin")],
+        operation_id="topupCard",
+        summary="爱心卡充值（需 Idempotency-Key）",
+        status_code=201,
+        responses=IDEMPOTENCY_RESPONSES,
+    )
+    async def topup(
+        self,
+        request: Request,
+        elder_id: DbId,
+        data: JSONBody[TopupIn],
+        idempotency_key: IdempotencyKey,
+    ) -> Response[TopupOut]:
         staff = signed_in(request)
 
         async def effects():
             return 201, await service.topup(elder_id, data, staff.username)
 
-        return await once(request, idempotency_key, f"POST /elders/{elder_id}/card/topups",
-                          staff.username, data.model_dump(mode="json"), effects)
+        return await once(
+            request,
+            idempotency_key,
+            f"POST /elders/{elder_id}/card/topups",
+            staff.username,
+            data.model_dump(mode="json"),
+            effects,
+        )
 
 
 class LedgerController(Controller):
     path = "/ledger"
     tags = ["money"]
 
-    @get("/verify", guards=[requires("admin")], operation_id="verifyLedger",
-         summary="核对总账：每笔转账借贷平衡、余额与分录一致、无负余额")
+    @get(
+        "/verify",
+        guards=[requires("admin")],
+        operation_id="verifyLedger",
+        summary="核对总账：每笔转账借贷平衡、余额与分录一致、无负余额",
+    )
     async def verify(self) -> LedgerReport:
         return await service.verify()
 

@@ -29,8 +29,7 @@ CANTEEN_KINDS = ("canteen_receivable", "cash")
 # Kinds whose accounts may belong to a canteen: its own, and the shares of the shared funds that
 # its orders move (see order_payment_legs).
 CANTEEN_OWNED = (*CANTEEN_KINDS, "subsidy_fund", "points_redeemed")
-TOPUP_SOURCES = {"government": "subsidy_fund", "charity": "charity_fund",
-                 "family": "family_topups"}
+TOPUP_SOURCES = {"government": "subsidy_fund", "charity": "charity_fund", "family": "family_topups"}
 
 
 @dataclass(frozen=True)
@@ -111,8 +110,9 @@ def tier_amount(tier: SubsidyTier, bill_fen: int) -> int:
     return min(amount, bill_fen)
 
 
-def best_tier(policy: SubsidyPolicy, bill_fen: int, categories: list[str],
-              age: int) -> tuple[int, str | None]:
+def best_tier(
+    policy: SubsidyPolicy, bill_fen: int, categories: list[str], age: int
+) -> tuple[int, str | None]:
     """The single best tier for this bill (tiers never stack): (fen, tier name)."""
     best: tuple[int, str | None] = (0, None)
     for tier in policy.tier:
@@ -150,12 +150,22 @@ class Payer:
     in_own_district: bool
 
 
-def checkout(policy: SubsidyPolicy, bill_fen: int, slot: str, payer: Payer, *, use_points: bool,
-             cash_allowed: bool) -> Split:
+def checkout(
+    policy: SubsidyPolicy,
+    bill_fen: int,
+    slot: str,
+    payer: Payer,
+    *,
+    use_points: bool,
+    cash_allowed: bool,
+) -> Split:
     """Split a bill into subsidy, points, card and cash, in that order (DESIGN.md, money rules)."""
     subsidy, tier = 0, None
-    if (slot in policy.subsidised_slots and not payer.subsidised_already
-            and (payer.in_own_district or not policy.own_district_only)):
+    if (
+        slot in policy.subsidised_slots
+        and not payer.subsidised_already
+        and (payer.in_own_district or not policy.own_district_only)
+    ):
         subsidy, tier = best_tier(policy, bill_fen, payer.categories, payer.age)
     rest = bill_fen - subsidy
     points_used = 0
@@ -168,9 +178,17 @@ def checkout(policy: SubsidyPolicy, bill_fen: int, slot: str, payer: Payer, *, u
     if cash > 0 and not cash_allowed:
         raise NotCovered(
             f"余额不足：本单 {bill_fen} 分，补贴 {subsidy} 分、敬老分抵 {points_fen} 分、"
-            f"爱心卡余额 {payer.card_fen} 分，还差 {cash} 分，且本单不允许现金支付（cash_allowed=false）")
-    return Split(total_fen=bill_fen, subsidy_fen=subsidy, subsidy_tier=tier,
-                 points_used=points_used, points_fen=points_fen, card_fen=card, cash_fen=cash)
+            f"爱心卡余额 {payer.card_fen} 分，还差 {cash} 分，且本单不允许现金支付（cash_allowed=false）"
+        )
+    return Split(
+        total_fen=bill_fen,
+        subsidy_fen=subsidy,
+        subsidy_tier=tier,
+        points_used=points_used,
+        points_fen=points_fen,
+        card_fen=card,
+        cash_fen=cash,
+    )
 
 
 def order_payment_legs(split: Split, elder_id: int, canteen_id: int) -> list[Leg]:
@@ -184,10 +202,14 @@ def order_payment_legs(split: Split, elder_id: int, canteen_id: int) -> list[Leg
     """
     receivable = AccountRef("canteen_receivable", canteen_id)
     return [
-        *pair(AccountRef("subsidy_fund", canteen_id), receivable,
-              split.subsidy_fen + split.points_fen),
-        *pair(AccountRef("elder_points", elder_id), AccountRef("points_redeemed", canteen_id),
-              split.points_used),
+        *pair(
+            AccountRef("subsidy_fund", canteen_id), receivable, split.subsidy_fen + split.points_fen
+        ),
+        *pair(
+            AccountRef("elder_points", elder_id),
+            AccountRef("points_redeemed", canteen_id),
+            split.points_used,
+        ),
         *pair(AccountRef("elder_card", elder_id), receivable, split.card_fen),
         *pair(AccountRef("cash", canteen_id), receivable, split.cash_fen),
     ]

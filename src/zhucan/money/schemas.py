@@ -67,12 +67,15 @@ class SubsidyPolicy(BaseModel):
     tier: list[SubsidyTier] = Field(min_length=1)
     # The monthly issue (subsidies domain): each active elder gets the largest allowance that fits
     # and the largest points grant of their age.
-    allowance: list[MonthlyAllowance] = Field(default_factory=list,
-                                              description="每月爱心卡额度（按类别或年龄）")
-    points_grant: list[PointsGrant] = Field(default_factory=list,
-                                            description="每月敬老分（按年龄段）")
-    timebank_points_per_hour: int = Field(default=0, ge=0, le=10_000,
-                                          description="时间银行：每服务 1 小时所得敬老分")
+    allowance: list[MonthlyAllowance] = Field(
+        default_factory=list, description="每月爱心卡额度（按类别或年龄）"
+    )
+    points_grant: list[PointsGrant] = Field(
+        default_factory=list, description="每月敬老分（按年龄段）"
+    )
+    timebank_points_per_hour: int = Field(
+        default=0, ge=0, le=10_000, description="时间银行：每服务 1 小时所得敬老分"
+    )
 
     @model_validator(mode="after")
     def _distinct_names(self):

@@ -16,10 +16,12 @@ class Account(Table, tablename="account"):
     kind = Varchar(length=24)
     unit = Varchar(length=8)  # fen | points
     normal_side = Varchar(length=6)  # debit | credit
-    elder = ForeignKey(references=Elder, null=True, default=None, index=True,
-                       on_delete=OnDelete.no_action)
-    canteen = ForeignKey(references=Canteen, null=True, default=None, index=True,
-                         on_delete=OnDelete.no_action)
+    elder = ForeignKey(
+        references=Elder, null=True, default=None, index=True, on_delete=OnDelete.no_action
+    )
+    canteen = ForeignKey(
+        references=Canteen, null=True, default=None, index=True, on_delete=OnDelete.no_action
+    )
     balance = BigInt(default=0)  # a city's subsidy fund outgrows int4 (21.47 million 元)
     created_at = Timestamptz()
 

@@ -30,44 +30,70 @@ def _today_and_now(request: Request) -> tuple[date, datetime]:
     return now.date(), now
 
 
-async def place_once(request: Request, key: str, data: OrderIn,
-                     placer: service.Placer) -> Response[OrderOut]:
+async def place_once(
+    request: Request, key: str, data: OrderIn, placer: service.Placer
+) -> Response[OrderOut]:
     """Place an order at most once per Idempotency-Key: the API's and the elder page's path."""
     today, now = _today_and_now(request)
 
     async def effects():
         return 201, await service.place_order(data, placer, today, now.time())
 
-    return await once(request, key, "POST /orders", placer.principal,
-                      data.model_dump(mode="json", exclude={"pin"}), effects)
+    return await once(
+        request,
+        key,
+        "POST /orders",
+        placer.principal,
+        data.model_dump(mode="json", exclude={"pin"}),
+        effects,
+    )
 
 
 class OrderController(Controller):
     path = "/orders"
     tags = ["orders"]
 
-    @post("/", operation_id="placeOrder", summary="点餐（刷卡或代为点餐；需 Idempotency-Key）",
-          status_code=201, responses={**IDEMPOTENCY_RESPONSES, **CARD_CHECKS})
-    async def place(self, request: Request, data: JSONBody[OrderIn],
-                    idempotency_key: IdempotencyKey) -> Response[OrderOut]:
-        placer = await service.placer_of(current_staff(request), data, request.app.state.settings,
-                                         client_address(request))
+    @post(
+        "/",
+        operation_id="placeOrder",
+        summary="点餐（刷卡或代为点餐；需 Idempotency-Key）",
+        status_code=201,
+        responses={**IDEMPOTENCY_RESPONSES, **CARD_CHECKS},
+    )
+    async def place(
+        self, request: Request, data: JSONBody[OrderIn], idempotency_key: IdempotencyKey
+    ) -> Response[OrderOut]:
+        placer = await service.placer_of(
+            current_staff(request), data, request.app.state.settings, client_address(request)
+        )
         return await place_once(request, idempotency_key, data, placer)
 
-    @post("/preview", operation_id="previewOrder", status_code=200, responses=CARD_CHECKS,
-          summary="点餐前预览：政府补贴、敬老分、爱心卡和现金各付多少（不下单、不扣款）")
+    @post(
+        "/preview",
+        operation_id="previewOrder",
+        status_code=200,
+        responses=CARD_CHECKS,
+        summary="点餐前预览：政府补贴、敬老分、爱心卡和现金各付多少（不下单、不扣款）",
+    )
     async def preview(self, request: Request, data: JSONBody[OrderIn]) -> OrderPreview:
-        placer = await service.placer_of(current_staff(request), data, request.app.state.settings,
-                                         client_address(request))
+        placer = await service.placer_of(
+            current_staff(request), data, request.app.state.settings, client_address(request)
+        )
         today, now = _today_and_now(request)
         return await service.preview_order(data, placer, today, now.time())
 
-    @get("/", operation_id="listMyOrders",
-         summary="我的订单：志愿者、家属关联老人的订单，或热线话务员代点的订单（某一天，默认今天起）")
-    async def mine(self, request: Request,
-                   meal_date: Annotated[date | None, QueryParameter(
-                       name="date", description="只看这一天；默认今天和之后的")] = None,
-                   ) -> list[MyOrder]:
+    @get(
+        "/",
+        operation_id="listMyOrders",
+        summary="我的订单：志愿者、家属关联老人的订单，或热线话务员代点的订单（某一天，默认今天起）",
+    )
+    async def mine(
+        self,
+        request: Request,
+        meal_date: Annotated[
+            date | None, QueryParameter(name="date", description="只看这一天；默认今天和之后的")
+        ] = None,
+    ) -> list[MyOrder]:
         today, _ = _today_and_now(request)
         return await service.my_orders(signed_in(request), meal_date or today, meal_date)
 
@@ -76,24 +102,33 @@ class OrderController(Controller):
         await service.ensure_can_see_order(signed_in(request), order_id)
         return await service.order_out(order_id)
 
-    @post("/{order_id:int}/cancel", operation_id="cancelOrder",
-          summary="取消订单并原路退款（需 Idempotency-Key）", status_code=200,
-          responses=IDEMPOTENCY_RESPONSES)
-    async def cancel(self, request: Request, order_id: DbId,
-                     idempotency_key: IdempotencyKey) -> Response[OrderOut]:
+    @post(
+        "/{order_id:int}/cancel",
+        operation_id="cancelOrder",
+        summary="取消订单并原路退款（需 Idempotency-Key）",
+        status_code=200,
+        responses=IDEMPOTENCY_RESPONSES,
+    )
+    async def cancel(
+        self, request: Request, order_id: DbId, idempotency_key: IdempotencyKey
+    ) -> Response[OrderOut]:
         staff = signed_in(request)
         await service.ensure_can_see_order(staff, order_id)
 
         async def effects():
             return 200, await service.cancel_order(order_id, staff)
 
-        return await once(request, idempotency_key, f"POST /orders/{order_id}/cancel",
-                          staff.username, {}, effects)
+        return await once(
+            request, idempotency_key, f"POST /orders/{order_id}/cancel", staff.username, {}, effects
+        )
 
-    @post("/{order_id:int}/status", operation_id="setOrderStatus",
-          summary="更新订单状态（食堂工作人员；关联的志愿者、家属可标记送达或不在家）", status_code=200)
-    async def status(self, request: Request, order_id: DbId,
-                     data: JSONBody[StatusIn]) -> OrderOut:
+    @post(
+        "/{order_id:int}/status",
+        operation_id="setOrderStatus",
+        summary="更新订单状态（食堂工作人员；关联的志愿者、家属可标记送达或不在家）",
+        status_code=200,
+    )
+    async def status(self, request: Request, order_id: DbId, data: JSONBody[StatusIn]) -> OrderOut:
         return await service.set_status(order_id, data.status, signed_in(request))
 
 
@@ -101,13 +136,21 @@ class KitchenController(Controller):
     path = "/canteens/{code:str}/kitchen"
     tags = ["orders"]
 
-    @get("/", guards=[admin_or_staff_of_path_canteen], operation_id="kitchenView",
-         summary="后厨视图：各菜份数、订单与饮食备注、送餐单")
-    async def view(self, request: Request, code: FromPath[str],
-                   meal_date: Annotated[date | None, QueryParameter(
-                       name="date", description="用餐日期，默认今天")] = None,
-                   slot: Annotated[Slot, QueryParameter(description="餐次")] = "lunch",
-                   ) -> KitchenView:
+    @get(
+        "/",
+        guards=[admin_or_staff_of_path_canteen],
+        operation_id="kitchenView",
+        summary="后厨视图：各菜份数、订单与饮食备注、送餐单",
+    )
+    async def view(
+        self,
+        request: Request,
+        code: FromPath[str],
+        meal_date: Annotated[
+            date | None, QueryParameter(name="date", description="用餐日期，默认今天")
+        ] = None,
+        slot: Annotated[Slot, QueryParameter(description="餐次")] = "lunch",
+    ) -> KitchenView:
         today, _ = _today_and_now(request)
         return await service.kitchen_view(code, meal_date or today, slot)
 

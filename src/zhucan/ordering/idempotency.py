@@ -38,10 +38,17 @@ PRUNE_BATCH = 1000
 
 # Required and constrained where Litestar checks it, so that the OpenAPI document says what a
 # valid key is and a missing or bad one is refused (400) before the PIN is looked at.
-IdempotencyKey = Annotated[str, HeaderParameter(
-    name=HEADER, min_length=1, max_length=255, pattern=r"^[ -~]+$",
-    description="1–255 个可打印 ASCII 字符（如 UUID）；同一个键重试得到与第一次相同的结果。"
-                "键保留 7 天（可由运维配置），之后同一个键视为新请求")]
+IdempotencyKey = Annotated[
+    str,
+    HeaderParameter(
+        name=HEADER,
+        min_length=1,
+        max_length=255,
+        pattern=r"^[ -~]+$",
+        description="1–255 个可打印 ASCII 字符（如 UUID）；同一个键重试得到与第一次相同的结果。"
+        "键保留 7 天（可由运维配置），之后同一个键视为新请求",
+    ),
+]
 # Added to the statuses every handler documents (errors.ERROR_RESPONSES).
 IDEMPOTENCY_RESPONSES = problem_responses(422)
 
@@ -52,13 +59,15 @@ class KeyReused(DomainError):
 
 def fingerprint(principal: str, body: dict) -> str:
     """What makes two requests "the same": who sent it and what it asked (secrets left out)."""
-    canonical = json.dumps({"by": principal, "body": body}, sort_keys=True, ensure_ascii=False,
-                           default=str)
+    canonical = json.dumps(
+        {"by": principal, "body": body}, sort_keys=True, ensure_ascii=False, default=str
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def _claim(endpoint: str, key: str, print_: str,
-                 takeover_after: timedelta) -> str | IdempotencyRecord:
+async def _claim(
+    endpoint: str, key: str, print_: str, takeover_after: timedelta
+) -> str | IdempotencyRecord:
     """A claim token for a new key, or the finished record to replay. An unanswered claim older
     than `takeover_after` belongs to a request whose process died, and is taken over."""
 
@@ -66,26 +75,39 @@ async def _claim(endpoint: str, key: str, print_: str,
     # Fixed SQL here and in _complete: every order passes through both (db/sql.py). A new key,
     # the usual case, is claimed by this one statement.
     if await write_statement(
-            "INSERT INTO idempotency_record (endpoint, key, fingerprint, claim, response, "
-            "created_at) VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT DO NOTHING RETURNING id",
-            endpoint, key, print_, token, now_utc()):
+        "INSERT INTO idempotency_record (endpoint, key, fingerprint, claim, response, "
+        "created_at) VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT DO NOTHING RETURNING id",
+        endpoint,
+        key,
+        print_,
+        token,
+        now_utc(),
+    ):
         return token
 
     async def work():
-        row = await IdempotencyRecord.objects().where(
-            (IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key)).first()
+        row = (
+            await IdempotencyRecord.objects()
+            .where((IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key))
+            .first()
+        )
         if row is None:  # the holder failed and freed the key between our two statements
-            raise Conflict(f"{HEADER}：使用该键的上一次请求刚刚失败，请用同一个键重试", field=HEADER)
+            raise Conflict(
+                f"{HEADER}：使用该键的上一次请求刚刚失败，请用同一个键重试", field=HEADER
+            )
         if row.fingerprint != print_:
-            raise KeyReused(f"{HEADER}：该键已用于另一个内容不同的请求，请为新请求换一个新键",
-                            field=HEADER)
+            raise KeyReused(
+                f"{HEADER}：该键已用于另一个内容不同的请求，请为新请求换一个新键", field=HEADER
+            )
         if row.status_code is not None:
             return row
         if row.created_at > now_utc() - takeover_after:
-            raise Conflict(f"{HEADER}：使用该键的请求仍在处理中，请稍后用同一个键重试", field=HEADER)
-        await IdempotencyRecord.update({IdempotencyRecord.claim: token,
-                                        IdempotencyRecord.created_at: now_utc()}).where(
-            IdempotencyRecord.id == row.id)
+            raise Conflict(
+                f"{HEADER}：使用该键的请求仍在处理中，请稍后用同一个键重试", field=HEADER
+            )
+        await IdempotencyRecord.update(
+            {IdempotencyRecord.claim: token, IdempotencyRecord.created_at: now_utc()}
+        ).where(IdempotencyRecord.id == row.id)
         return token
 
     return await write_transaction(work)
@@ -95,21 +117,37 @@ async def _complete(endpoint: str, key: str, token: str, status_code: int, body:
     done = await sql.fetch(
         "UPDATE idempotency_record SET status_code = $1, response = $2, completed_at = $3 "
         "WHERE endpoint = $4 AND key = $5 AND claim = $6 AND status_code IS NULL RETURNING id",
-        status_code, json.dumps(body, ensure_ascii=False), now_utc(), endpoint, key, token)
+        status_code,
+        json.dumps(body, ensure_ascii=False),
+        now_utc(),
+        endpoint,
+        key,
+        token,
+    )
     if not done:
         # Another request took the claim over; undo this one's effects rather than do them twice.
-        raise Conflict(f"{HEADER}：使用该键的请求已由另一次重试处理，请用同一个键重新查询结果",
-                       field=HEADER)
+        raise Conflict(
+            f"{HEADER}：使用该键的请求已由另一次重试处理，请用同一个键重新查询结果", field=HEADER
+        )
 
 
 def _reply(status_code: int, body: dict, replayed: bool) -> Response:
-    return Response(content=body, status_code=status_code,
-                    media_type=PROBLEM_JSON if status_code >= 400 else "application/json",
-                    headers={"Idempotent-Replayed": "true"} if replayed else None)
+    return Response(
+        content=body,
+        status_code=status_code,
+        media_type=PROBLEM_JSON if status_code >= 400 else "application/json",
+        headers={"Idempotent-Replayed": "true"} if replayed else None,
+    )
 
 
-async def once(request: Request, key: str, endpoint: str, principal: str, body: dict,
-               effects: Callable[[], Awaitable[tuple[int, BaseModel]]]) -> Response:
+async def once(
+    request: Request,
+    key: str,
+    endpoint: str,
+    principal: str,
+    body: dict,
+    effects: Callable[[], Awaitable[tuple[int, BaseModel]]],
+) -> Response:
     """Run `effects` at most once per Idempotency-Key; `effects` runs inside the write
     transaction that also stores its reply, and may run more than once if that is retried.
     `key` is an `IdempotencyKey`, checked before anything else about the request."""
@@ -132,9 +170,14 @@ async def once(request: Request, key: str, endpoint: str, principal: str, body: 
         await write_transaction(lambda: _complete(endpoint, key, claim, status_code, reply))
     except BaseException:
         # Not a decision the client can be given again: free the key so a retry can run.
-        await write_transaction(lambda: IdempotencyRecord.delete().where(
-            (IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key)
-            & (IdempotencyRecord.claim == claim) & IdempotencyRecord.status_code.is_null()))
+        await write_transaction(
+            lambda: IdempotencyRecord.delete().where(
+                (IdempotencyRecord.endpoint == endpoint)
+                & (IdempotencyRecord.key == key)
+                & (IdempotencyRecord.claim == claim)
+                & IdempotencyRecord.status_code.is_null()
+            )
+        )
         raise
     return _reply(status_code, reply, replayed=False)
 
@@ -146,12 +189,19 @@ async def prune(claimed_before: datetime) -> int:
     kept up to date by every order for a job that runs once a day."""
     bounds = await sql.fetchrow(
         "SELECT MIN(id) AS first, MAX(id) AS last FROM idempotency_record WHERE created_at < $1",
-        claimed_before)
+        claimed_before,
+    )
     if bounds is None or bounds["first"] is None:
         return 0
     forgotten = 0
     for start in range(bounds["first"], bounds["last"] + 1, PRUNE_BATCH):
-        forgotten += len(await write_statement(
-            "DELETE FROM idempotency_record WHERE id >= $1 AND id < $2 AND created_at < $3 "
-            "RETURNING id", start, start + PRUNE_BATCH, claimed_before))
+        forgotten += len(
+            await write_statement(
+                "DELETE FROM idempotency_record WHERE id >= $1 AND id < $2 AND created_at < $3 "
+                "RETURNING id",
+                start,
+                start + PRUNE_BATCH,
+                claimed_before,
+            )
+        )
     return forgotten

@@ -1,5 +1,8 @@
 from zhucan.db.apps import app_config
 from zhucan.ordering.tables import IdempotencyRecord, MealOrder, OrderLine
 
-APP_CONFIG = app_config("ordering", [MealOrder, OrderLine, IdempotencyRecord],
-                        depends_on=["canteens", "people", "menus", "money"])
+APP_CONFIG = app_config(
+    "ordering",
+    [MealOrder, OrderLine, IdempotencyRecord],
+    depends_on=["canteens", "people", "menus", "money"],
+)

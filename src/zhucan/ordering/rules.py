@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-CHANNEL_BY_ROLE = {"volunteer": "proxy", "family": "proxy", "operator": "hotline",
-                   "canteen_staff": "counter"}
-STATUS_NAMES = {"placed": "已下单", "preparing": "备餐中", "ready": "已备好", "served": "已取餐",
-                "delivered": "已送达", "not_home": "送餐未遇", "cancelled": "已取消"}
+CHANNEL_BY_ROLE = {
+    "volunteer": "proxy",
+    "family": "proxy",
+    "operator": "hotline",
+    "canteen_staff": "counter",
+}
+STATUS_NAMES = {
+    "placed": "已下单",
+    "preparing": "备餐中",
+    "ready": "已备好",
+    "served": "已取餐",
+    "delivered": "已送达",
+    "not_home": "送餐未遇",
+    "cancelled": "已取消",
+}
 # Where each status may move next; a status set again is accepted and changes nothing.
 NEXT_STATUSES = {
     "placed": {"preparing", "ready", "served", "delivered", "not_home"},
@@ -37,8 +48,11 @@ def status_problem(current: str, new: str, fulfilment: str) -> str | None:
 
 def next_statuses(current: str, fulfilment: str) -> list[str]:
     """The statuses an order may move to now, in STATUS_NAMES order (the pages' buttons)."""
-    return [s for s in STATUS_NAMES if s in NEXT_STATUSES[current]
-            and status_problem(current, s, fulfilment) is None]
+    return [
+        s
+        for s in STATUS_NAMES
+        if s in NEXT_STATUSES[current] and status_problem(current, s, fulfilment) is None
+    ]
 
 
 def cancel_problem(status: str) -> str | None:

@@ -22,8 +22,11 @@ class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     canteen: str = Field(min_length=1, max_length=32, description="食堂编号")
-    card_no: str | None = Field(default=None, pattern=r"^\d{12}$",
-                                description="刷卡点餐：12 位爱心卡号（不带登录令牌时必填）")
+    card_no: str | None = Field(
+        default=None,
+        pattern=r"^\d{12}$",
+        description="刷卡点餐：12 位爱心卡号（不带登录令牌时必填）",
+    )
     pin: str | None = Field(default=None, pattern=r"^\d{6}$", description="刷卡点餐：6 位密码")
     elder_id: BodyId | None = Field(default=None, description="代为点餐：老人编号")
     items: list[OrderLineIn] = Field(min_length=1, max_length=20)
@@ -32,11 +35,13 @@ class OrderIn(BaseModel):
     fulfilment: Fulfilment = "dine_in"
     use_points: bool = True
     cash_allowed: bool = True
-    delivery_address: str | None = Field(default=None, max_length=200,
-                                         description="送餐地址，默认老人登记的地址")
+    delivery_address: str | None = Field(
+        default=None, max_length=200, description="送餐地址，默认老人登记的地址"
+    )
     note: str = Field(default="", max_length=200)
     confirm_diet_clash: bool = Field(
-        default=False, description="已向老人确认：菜品与其饮食要求或过敏原冲突仍要点")
+        default=False, description="已向老人确认：菜品与其饮食要求或过敏原冲突仍要点"
+    )
 
     @model_validator(mode="after")
     def _unique_dishes(self):

@@ -52,29 +52,40 @@ class DietClash(Conflict):
     """Dishes that do not suit the elder's diet or allergies, ordered without confirming."""
 
     def __init__(self, clashes: list[str]):
-        super().__init__("菜品与老人的饮食要求或过敏原冲突：" + "；".join(clashes)
-                         + "。如已与老人确认仍要点，请设置 confirm_diet_clash 为 true",
-                         field="confirm_diet_clash")
+        super().__init__(
+            "菜品与老人的饮食要求或过敏原冲突："
+            + "；".join(clashes)
+            + "。如已与老人确认仍要点，请设置 confirm_diet_clash 为 true",
+            field="confirm_diet_clash",
+        )
         self.clashes = clashes
 
 
-async def placer_of(staff: Staff | None, data: OrderIn, settings: Settings,
-                    client: str | None = None) -> Placer:
+async def placer_of(
+    staff: Staff | None, data: OrderIn, settings: Settings, client: str | None = None
+) -> Placer:
     """`client` is the request's address, for the per-address limit on PIN guessing."""
     if staff is None:
         if not data.card_no or not data.pin:
-            raise NotAuthenticated("刷卡点餐须提供爱心卡号 card_no 和 6 位密码 pin；"
-                                   "工作人员代点须带登录令牌", field="card_no")
+            raise NotAuthenticated(
+                "刷卡点餐须提供爱心卡号 card_no 和 6 位密码 pin；工作人员代点须带登录令牌",
+                field="card_no",
+            )
         if data.elder_id is not None:
-            raise BadInput("elder_id：刷卡点餐只需 card_no 和 pin，不要同时提供 elder_id",
-                           field="elder_id")
-        return Placer(await people.verify_card_pin(data.card_no, data.pin, settings,
-                                                   client=client), "qr", None)
+            raise BadInput(
+                "elder_id：刷卡点餐只需 card_no 和 pin，不要同时提供 elder_id", field="elder_id"
+            )
+        return Placer(
+            await people.verify_card_pin(data.card_no, data.pin, settings, client=client),
+            "qr",
+            None,
+        )
     if data.elder_id is None:
         raise BadInput("elder_id：代为点餐必须指明老人编号 elder_id", field="elder_id")
     if data.card_no or data.pin:
-        raise BadInput("card_no：代为点餐用 elder_id 指明老人，不要提供 card_no 和 pin",
-                       field="card_no")
+        raise BadInput(
+            "card_no：代为点餐用 elder_id 指明老人，不要提供 card_no 和 pin", field="card_no"
+        )
     channel = rules.CHANNEL_BY_ROLE.get(staff.role)
     if channel is None:
         raise Forbidden("只有志愿者、家属、12349 热线话务员和食堂工作人员可以代老人点餐")
@@ -103,27 +114,48 @@ async def order_out(order_id: int) -> OrderOut:
         " o.fulfilment, o.total_fen, o.subsidy_fen, o.subsidy_tier, o.points_used, o.points_fen,"
         " o.card_fen, o.cash_fen, o.placed_by, o.delivery_address, o.note,"
         " o.diet_clash_confirmed, o.created_at FROM meal_order o"
-        " JOIN canteen c ON c.id = o.canteen WHERE o.id = $1", order_id)
+        " JOIN canteen c ON c.id = o.canteen WHERE o.id = $1",
+        order_id,
+    )
     if row is None:
         raise NotFound(f"没有编号为 {order_id} 的订单")
-    lines = await sql.fetch("SELECT dish_id, name, qty, price_fen FROM order_line"
-                            " WHERE \"order\" = $1 ORDER BY id", order_id)
+    lines = await sql.fetch(
+        'SELECT dish_id, name, qty, price_fen FROM order_line WHERE "order" = $1 ORDER BY id',
+        order_id,
+    )
     return OrderOut(
-        order_id=row["id"], status=row["status"], channel=row["channel"],
-        canteen=row["canteen_code"], elder_id=row["elder"], meal_date=row["meal_date"],
-        slot=row["slot"], fulfilment=row["fulfilment"], items=[OrderLineOut(**x) for x in lines],
-        total_fen=row["total_fen"], subsidy_fen=row["subsidy_fen"],
-        subsidy_tier=row["subsidy_tier"], points_used=row["points_used"],
-        points_fen=row["points_fen"], card_fen=row["card_fen"], cash_fen=row["cash_fen"],
-        placed_by=row["placed_by"], delivery_address=row["delivery_address"], note=row["note"],
-        diet_clash_confirmed=row["diet_clash_confirmed"], created_at=row["created_at"])
+        order_id=row["id"],
+        status=row["status"],
+        channel=row["channel"],
+        canteen=row["canteen_code"],
+        elder_id=row["elder"],
+        meal_date=row["meal_date"],
+        slot=row["slot"],
+        fulfilment=row["fulfilment"],
+        items=[OrderLineOut(**x) for x in lines],
+        total_fen=row["total_fen"],
+        subsidy_fen=row["subsidy_fen"],
+        subsidy_tier=row["subsidy_tier"],
+        points_used=row["points_used"],
+        points_fen=row["points_fen"],
+        card_fen=row["card_fen"],
+        cash_fen=row["cash_fen"],
+        placed_by=row["placed_by"],
+        delivery_address=row["delivery_address"],
+        note=row["note"],
+        diet_clash_confirmed=row["diet_clash_confirmed"],
+        created_at=row["created_at"],
+    )
 
 
 async def ensure_can_see_order(staff: Staff, order_id: int) -> None:
     """Only those who see every order learn that an id is unknown (404). Anyone else gets the
     403 of an order that is not theirs, so ids cannot be probed for a canteen's orders."""
-    row = await sql.fetchrow("SELECT o.elder, c.code FROM meal_order o"
-                             " JOIN canteen c ON c.id = o.canteen WHERE o.id = $1", order_id)
+    row = await sql.fetchrow(
+        "SELECT o.elder, c.code FROM meal_order o"
+        " JOIN canteen c ON c.id = o.canteen WHERE o.id = $1",
+        order_id,
+    )
     if row is None and staff.role in people.SEES_EVERY_ELDER:
         raise NotFound(f"没有编号为 {order_id} 的订单")
     if staff.role == "canteen_staff":
@@ -146,7 +178,9 @@ async def _districts(*region_codes: str) -> dict[str, str]:
         f"({sql.placeholders(1, len(region_codes))})"
         " UNION ALL SELECT up.start, r.code, r.parent_code FROM region r"
         " JOIN up ON r.code = up.parent)"
-        " SELECT start, code FROM up WHERE parent IS NULL", *region_codes)
+        " SELECT start, code FROM up WHERE parent IS NULL",
+        *region_codes,
+    )
     return {code: code for code in region_codes} | {r["start"]: r["code"] for r in rows}
 
 
@@ -162,13 +196,18 @@ async def _add_sold(changes: list[tuple[int, int]]) -> set[int]:
     if not changes:
         return set()
     wanted, args = sql.rows_table((("id", "BIGINT"), ("qty", "INTEGER")), changes)
-    return {r["id"] for r in await sql.fetch(
-        f"WITH wanted AS MATERIALIZED (SELECT m.id, w.qty FROM menu_item m JOIN ({wanted}) w"
-        f" ON m.id = w.id ORDER BY m.id{sql.lock_rows('m')})"
-        " UPDATE menu_item SET sold = menu_item.sold + wanted.qty FROM wanted"
-        " WHERE menu_item.id = wanted.id"
-        " AND (menu_item.quota IS NULL OR menu_item.sold + wanted.qty <= menu_item.quota)"
-        " RETURNING menu_item.id", *args)}
+    return {
+        r["id"]
+        for r in await sql.fetch(
+            f"WITH wanted AS MATERIALIZED (SELECT m.id, w.qty FROM menu_item m JOIN ({wanted}) w"
+            f" ON m.id = w.id ORDER BY m.id{sql.lock_rows('m')})"
+            " UPDATE menu_item SET sold = menu_item.sold + wanted.qty FROM wanted"
+            " WHERE menu_item.id = wanted.id"
+            " AND (menu_item.quota IS NULL OR menu_item.sold + wanted.qty <= menu_item.quota)"
+            " RETURNING menu_item.id",
+            *args,
+        )
+    }
 
 
 async def _take_portions(lines: list[tuple[dict, int]]) -> None:
@@ -177,18 +216,25 @@ async def _take_portions(lines: list[tuple[dict, int]]) -> None:
     taken = await _add_sold([(item["id"], qty) for item, qty in lines])
     for item, qty in sorted(lines, key=lambda line: line[0]["id"]):
         if item["id"] not in taken:
-            left = await sql.fetchrow("SELECT quota, sold FROM menu_item WHERE id = $1",
-                                      item["id"])
+            left = await sql.fetchrow("SELECT quota, sold FROM menu_item WHERE id = $1", item["id"])
             if left is None:  # taken off the menu since the order read it
                 raise Conflict(f"{item['name']}刚从菜单撤下，请刷新菜单后重新选择", field="items")
-            raise Conflict(menu_rules.shortage(item["name"], menu_rules.remaining(
-                left["quota"], left["sold"]), qty), field="items")
+            raise Conflict(
+                menu_rules.shortage(
+                    item["name"], menu_rules.remaining(left["quota"], left["sold"]), qty
+                ),
+                field="items",
+            )
 
 
 async def _open_slot(canteen_id: int, meal_date: date, today: date, now: time) -> str:
     for slot in menu_rules.open_slots(meal_date, today, now):
-        if await sql.fetch("SELECT 1 FROM menu_item WHERE canteen = $1 AND meal_date = $2 "
-                           "AND slot = $3 LIMIT 1", canteen_id, meal_date, slot):
+        if await sql.fetch(
+            "SELECT 1 FROM menu_item WHERE canteen = $1 AND meal_date = $2 AND slot = $3 LIMIT 1",
+            canteen_id,
+            meal_date,
+            slot,
+        ):
             return slot
     raise BadInput(f"slot：{meal_date} 没有还能点的餐次菜单，请指定 slot", field="slot")
 
@@ -223,15 +269,20 @@ async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Pr
         "e.categories, e.diet, e.allergies, e.address, e.status, er.code AS elder_region "
         "FROM canteen c JOIN region r ON r.id = c.region "
         "CROSS JOIN elder e JOIN region er ON er.id = e.region "
-        "WHERE c.code = $1 AND e.id = $2", data.canteen, placer.elder_id)
+        "WHERE c.code = $1 AND e.id = $2",
+        data.canteen,
+        placer.elder_id,
+    )
     if row is None:
         raise BadInput(f"canteen：没有编号为 {data.canteen} 的食堂", field="canteen")
     meal_date = data.meal_date or today
     if meal_date < today:
         raise BadInput(f"meal_date：不能为已过去的日期（{meal_date}）点餐", field="meal_date")
     canteen = {"id": row["id"], "region": row["region"]}
-    elder = {key: row[key] for key in ("birth_date", "categories", "diet", "allergies",
-                                       "address", "status")} | {"region": row["elder_region"]}
+    elder = {
+        key: row[key]
+        for key in ("birth_date", "categories", "diet", "allergies", "address", "status")
+    } | {"region": row["elder_region"]}
     if refusal := can_take_orders(row["active"], row["license_expires"], meal_date):
         raise Conflict(refusal, field="canteen")
     if data.slot and (closed := menu_rules.closed_slot_problem(meal_date, data.slot, today, now)):
@@ -243,8 +294,9 @@ async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Pr
     if data.fulfilment == "delivery":
         address = (data.delivery_address or elder["address"]).strip()
         if not address:
-            raise BadInput("delivery_address：送餐订单需要地址，老人也没有登记地址",
-                           field="delivery_address")
+            raise BadInput(
+                "delivery_address：送餐订单需要地址，老人也没有登记地址", field="delivery_address"
+            )
     policy = await money.policy_in_force(meal_date)
     in_own_district = True
     if policy.own_district_only:
@@ -253,43 +305,81 @@ async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Pr
     return _Prepared(canteen["id"], meal_date, slot, address, policy, in_own_district, elder)
 
 
-async def _price(data: OrderIn, placer: Placer, order: _Prepared,
-                 balances: Callable[[int], Awaitable[BalanceOut]]) -> _Priced:
+async def _price(
+    data: OrderIn,
+    placer: Placer,
+    order: _Prepared,
+    balances: Callable[[int], Awaitable[BalanceOut]],
+) -> _Priced:
     """The menu and diet checks and the checkout split. `balances` reads the elder's card and
     points: `money.lock_elder` inside the placing transaction, `money.balance` for a preview."""
     elder, meal_date, slot = order.elder, order.meal_date, order.slot
-    menu = {r["dish_id"]: r for r in await sql.fetch(
-        "SELECT id, dish_id, name, price_fen, quota, sold, tags, allergens FROM menu_item "
-        "WHERE canteen = $1 AND meal_date = $2 AND slot = $3", order.canteen_id, meal_date, slot)}
+    menu = {
+        r["dish_id"]: r
+        for r in await sql.fetch(
+            "SELECT id, dish_id, name, price_fen, quota, sold, tags, allergens FROM menu_item "
+            "WHERE canteen = $1 AND meal_date = $2 AND slot = $3",
+            order.canteen_id,
+            meal_date,
+            slot,
+        )
+    }
     if not menu:
-        raise Conflict(f"{data.canteen} 没有发布 {meal_date} {menu_rules.SLOT_NAMES[slot]}"
-                       "的菜单", field="slot")
+        raise Conflict(
+            f"{data.canteen} 没有发布 {meal_date} {menu_rules.SLOT_NAMES[slot]}的菜单", field="slot"
+        )
     for i, line in enumerate(data.items):
         if line.dish_id not in menu:
-            raise BadInput(f"items[{i}].dish_id：{meal_date} {menu_rules.SLOT_NAMES[slot]}"
-                           f"菜单中没有菜品 {line.dish_id}", field=f"items[{i}].dish_id")
+            raise BadInput(
+                f"items[{i}].dish_id：{meal_date} {menu_rules.SLOT_NAMES[slot]}"
+                f"菜单中没有菜品 {line.dish_id}",
+                field=f"items[{i}].dish_id",
+            )
     diet = people_rules.split_codes(elder["diet"])
     allergies = people_rules.split_codes(elder["allergies"])
-    clashes = [c for line in data.items if (c := menu_rules.diet_clash(
-        menu[line.dish_id]["name"], diet, allergies,
-        people_rules.split_codes(menu[line.dish_id]["tags"]),
-        people_rules.split_codes(menu[line.dish_id]["allergens"])))]
+    clashes = [
+        c
+        for line in data.items
+        if (
+            c := menu_rules.diet_clash(
+                menu[line.dish_id]["name"],
+                diet,
+                allergies,
+                people_rules.split_codes(menu[line.dish_id]["tags"]),
+                people_rules.split_codes(menu[line.dish_id]["allergens"]),
+            )
+        )
+    ]
     if clashes and not data.confirm_diet_clash:
         raise DietClash(clashes)
     total = sum(menu[line.dish_id]["price_fen"] * line.qty for line in data.items)
     held = await balances(placer.elder_id)
-    subsidised_already = bool(await sql.fetch(
-        "SELECT 1 FROM meal_order WHERE elder = $1 AND meal_date = $2 AND slot = $3 "
-        "AND subsidy_fen > 0 AND status <> 'cancelled' LIMIT 1",
-        placer.elder_id, meal_date, slot))
+    subsidised_already = bool(
+        await sql.fetch(
+            "SELECT 1 FROM meal_order WHERE elder = $1 AND meal_date = $2 AND slot = $3 "
+            "AND subsidy_fen > 0 AND status <> 'cancelled' LIMIT 1",
+            placer.elder_id,
+            meal_date,
+            slot,
+        )
+    )
     payer = money_rules.Payer(
         categories=people_rules.split_codes(elder["categories"]),
-        age=people_rules.age_on(elder["birth_date"], meal_date), card_fen=held.card_fen,
-        points=held.points, subsidised_already=subsidised_already,
-        in_own_district=order.in_own_district)
+        age=people_rules.age_on(elder["birth_date"], meal_date),
+        card_fen=held.card_fen,
+        points=held.points,
+        subsidised_already=subsidised_already,
+        in_own_district=order.in_own_district,
+    )
     try:
-        split = money_rules.checkout(order.policy, total, slot, payer,
-                                     use_points=data.use_points, cash_allowed=data.cash_allowed)
+        split = money_rules.checkout(
+            order.policy,
+            total,
+            slot,
+            payer,
+            use_points=data.use_points,
+            cash_allowed=data.cash_allowed,
+        )
     except money_rules.NotCovered as exc:
         raise Conflict(str(exc), field="cash_allowed") from None
     return _Priced(menu, clashes, split)
@@ -303,19 +393,35 @@ async def preview_order(data: OrderIn, placer: Placer, today: date, now: time) -
     priced = await _price(data, placer, order, money.balance)
     for line in data.items:
         item = priced.menu[line.dish_id]
-        if problem := menu_rules.shortage(item["name"], menu_rules.remaining(
-                item["quota"], item["sold"]), line.qty):
+        if problem := menu_rules.shortage(
+            item["name"], menu_rules.remaining(item["quota"], item["sold"]), line.qty
+        ):
             raise Conflict(problem, field="items")
     split = priced.split
     return OrderPreview(
-        canteen=data.canteen, elder_id=placer.elder_id, meal_date=order.meal_date,
-        slot=order.slot, fulfilment=data.fulfilment,
-        items=[OrderLineOut(dish_id=line.dish_id, name=priced.menu[line.dish_id]["name"],
-                            qty=line.qty, price_fen=priced.menu[line.dish_id]["price_fen"])
-               for line in data.items],
-        total_fen=split.total_fen, subsidy_fen=split.subsidy_fen, subsidy_tier=split.subsidy_tier,
-        points_used=split.points_used, points_fen=split.points_fen, card_fen=split.card_fen,
-        cash_fen=split.cash_fen, diet_clashes=priced.clashes)
+        canteen=data.canteen,
+        elder_id=placer.elder_id,
+        meal_date=order.meal_date,
+        slot=order.slot,
+        fulfilment=data.fulfilment,
+        items=[
+            OrderLineOut(
+                dish_id=line.dish_id,
+                name=priced.menu[line.dish_id]["name"],
+                qty=line.qty,
+                price_fen=priced.menu[line.dish_id]["price_fen"],
+            )
+            for line in data.items
+        ],
+        total_fen=split.total_fen,
+        subsidy_fen=split.subsidy_fen,
+        subsidy_tier=split.subsidy_tier,
+        points_used=split.points_used,
+        points_fen=split.points_fen,
+        card_fen=split.card_fen,
+        cash_fen=split.cash_fen,
+        diet_clashes=priced.clashes,
+    )
 
 
 async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> OrderOut:
@@ -327,45 +433,106 @@ async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> 
         split, menu = priced.split, priced.menu
         await _take_portions([(menu[line.dish_id], line.qty) for line in data.items])
         placed = OrderOut(
-            order_id=0, status="placed", channel=placer.channel, canteen=data.canteen,
-            elder_id=placer.elder_id, meal_date=order.meal_date, slot=order.slot,
-            fulfilment=data.fulfilment, items=[OrderLineOut(
-                dish_id=line.dish_id, name=menu[line.dish_id]["name"], qty=line.qty,
-                price_fen=menu[line.dish_id]["price_fen"]) for line in data.items],
-            total_fen=split.total_fen, subsidy_fen=split.subsidy_fen,
-            subsidy_tier=split.subsidy_tier, points_used=split.points_used,
-            points_fen=split.points_fen, card_fen=split.card_fen, cash_fen=split.cash_fen,
-            placed_by=placer.placed_by, delivery_address=order.address, note=data.note,
-            diet_clash_confirmed=bool(priced.clashes), created_at=now_utc())
-        placed.order_id = (await sql.fetchrow(
-            "INSERT INTO meal_order (canteen, elder, meal_date, slot, channel, fulfilment, status,"
-            " total_fen, subsidy_fen, subsidy_tier, points_used, points_fen, card_fen, cash_fen,"
-            " placed_by, delivery_address, note, diet_clash_confirmed, created_at, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-            " $18, $19, $19) RETURNING id",
-            order.canteen_id, placed.elder_id, placed.meal_date, placed.slot, placed.channel,
-            placed.fulfilment, placed.status, placed.total_fen, placed.subsidy_fen,
-            placed.subsidy_tier, placed.points_used, placed.points_fen, placed.card_fen,
-            placed.cash_fen, placed.placed_by, placed.delivery_address, placed.note,
-            placed.diet_clash_confirmed, placed.created_at))["id"]
-        values = ", ".join(f"($1, ${5 * i + 2}, ${5 * i + 3}, ${5 * i + 4}, ${5 * i + 5}, "
-                           f"${5 * i + 6})" for i in range(len(placed.items)))
+            order_id=0,
+            status="placed",
+            channel=placer.channel,
+            canteen=data.canteen,
+            elder_id=placer.elder_id,
+            meal_date=order.meal_date,
+            slot=order.slot,
+            fulfilment=data.fulfilment,
+            items=[
+                OrderLineOut(
+                    dish_id=line.dish_id,
+                    name=menu[line.dish_id]["name"],
+                    qty=line.qty,
+                    price_fen=menu[line.dish_id]["price_fen"],
+                )
+                for line in data.items
+            ],
+            total_fen=split.total_fen,
+            subsidy_fen=split.subsidy_fen,
+            subsidy_tier=split.subsidy_tier,
+            points_used=split.points_used,
+            points_fen=split.points_fen,
+            card_fen=split.card_fen,
+            cash_fen=split.cash_fen,
+            placed_by=placer.placed_by,
+            delivery_address=order.address,
+            note=data.note,
+            diet_clash_confirmed=bool(priced.clashes),
+            created_at=now_utc(),
+        )
+        placed.order_id = (
+            await sql.fetchrow(
+                "INSERT INTO meal_order (canteen, elder, meal_date, slot, channel, fulfilment, status,"
+                " total_fen, subsidy_fen, subsidy_tier, points_used, points_fen, card_fen, cash_fen,"
+                " placed_by, delivery_address, note, diet_clash_confirmed, created_at, updated_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
+                " $18, $19, $19) RETURNING id",
+                order.canteen_id,
+                placed.elder_id,
+                placed.meal_date,
+                placed.slot,
+                placed.channel,
+                placed.fulfilment,
+                placed.status,
+                placed.total_fen,
+                placed.subsidy_fen,
+                placed.subsidy_tier,
+                placed.points_used,
+                placed.points_fen,
+                placed.card_fen,
+                placed.cash_fen,
+                placed.placed_by,
+                placed.delivery_address,
+                placed.note,
+                placed.diet_clash_confirmed,
+                placed.created_at,
+            )
+        )["id"]
+        values = ", ".join(
+            f"($1, ${5 * i + 2}, ${5 * i + 3}, ${5 * i + 4}, ${5 * i + 5}, ${5 * i + 6})"
+            for i in range(len(placed.items))
+        )
         await sql.fetch(
-            f"INSERT INTO order_line (\"order\", menu_item, dish_id, name, qty, price_fen) "
-            f"VALUES {values}", placed.order_id,
-            *[x for line in placed.items for x in (menu[line.dish_id]["id"], line.dish_id,
-                                                   line.name, line.qty, line.price_fen)])
+            f'INSERT INTO order_line ("order", menu_item, dish_id, name, qty, price_fen) '
+            f"VALUES {values}",
+            placed.order_id,
+            *[
+                x
+                for line in placed.items
+                for x in (
+                    menu[line.dish_id]["id"],
+                    line.dish_id,
+                    line.name,
+                    line.qty,
+                    line.price_fen,
+                )
+            ],
+        )
         payment = await money.post_transfer(
-            f"order:{placed.order_id}", "order_payment",
+            f"order:{placed.order_id}",
+            "order_payment",
             money_rules.order_payment_legs(split, placer.elder_id, order.canteen_id),
-            created_by=placer.placed_by or "card")
-        await sql.fetch("UPDATE meal_order SET payment = $1 WHERE id = $2",
-                        payment, placed.order_id)
+            created_by=placer.placed_by or "card",
+        )
+        await sql.fetch(
+            "UPDATE meal_order SET payment = $1 WHERE id = $2", payment, placed.order_id
+        )
         if placer.placed_by is not None:
             # Someone other than the elder spent the elder's money: supervisors ask who.
-            await audit.record(placer.placed_by, "order.proxy", f"order:{placed.order_id}",
-                               {"channel": placer.channel, "elder_id": placer.elder_id,
-                                "canteen": data.canteen, "total_fen": split.total_fen})
+            await audit.record(
+                placer.placed_by,
+                "order.proxy",
+                f"order:{placed.order_id}",
+                {
+                    "channel": placer.channel,
+                    "elder_id": placer.elder_id,
+                    "canteen": data.canteen,
+                    "total_fen": split.total_fen,
+                },
+            )
         return placed
 
     return await write_transaction(work)
@@ -381,8 +548,11 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
     async def work() -> OrderOut:
         # Locked, so that a cook marking the meal served (set_status) or a second cancel waits
         # and then sees this one's outcome, instead of both acting on "placed".
-        order = await sql.fetchrow("SELECT o.status, o.elder, o.payment FROM meal_order o"
-                                   f" WHERE o.id = $1{sql.lock_rows('o')}", order_id)
+        order = await sql.fetchrow(
+            "SELECT o.status, o.elder, o.payment FROM meal_order o"
+            f" WHERE o.id = $1{sql.lock_rows('o')}",
+            order_id,
+        )
         if order is None:
             raise NotFound(f"没有编号为 {order_id} 的订单")
         if order["status"] == "cancelled":
@@ -391,14 +561,27 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
             raise Conflict(problem, field="status")
         await money.lock_elder(order["elder"])
         # The lock order of place_order: dishes before the accounts.
-        await _add_sold([(line["menu_item"], -line["qty"]) for line in await sql.fetch(
-            "SELECT menu_item, qty FROM order_line WHERE \"order\" = $1", order_id)])
-        refund = await money.reverse_transfer(order["payment"], f"order:{order_id}:refund",
-                                              created_by=staff.username)
-        await sql.fetch("UPDATE meal_order SET status = 'cancelled', refund = $1, updated_at = $2"
-                        " WHERE id = $3", refund, now_utc(), order_id)
-        await audit.record(staff.username, "order.cancel", f"order:{order_id}",
-                           {"elder_id": order["elder"]})
+        await _add_sold(
+            [
+                (line["menu_item"], -line["qty"])
+                for line in await sql.fetch(
+                    'SELECT menu_item, qty FROM order_line WHERE "order" = $1', order_id
+                )
+            ]
+        )
+        refund = await money.reverse_transfer(
+            order["payment"], f"order:{order_id}:refund", created_by=staff.username
+        )
+        await sql.fetch(
+            "UPDATE meal_order SET status = 'cancelled', refund = $1, updated_at = $2"
+            " WHERE id = $3",
+            refund,
+            now_utc(),
+            order_id,
+        )
+        await audit.record(
+            staff.username, "order.cancel", f"order:{order_id}", {"elder_id": order["elder"]}
+        )
         return await order_out(order_id)
 
     return await write_transaction(work)
@@ -409,7 +592,9 @@ async def set_status(order_id: int, status: str, staff: Staff) -> OrderOut:
         # Locked as in cancel_order: a status set while a cancel runs waits for its outcome.
         order = await sql.fetchrow(
             "SELECT o.status, o.fulfilment, o.elder, c.code FROM meal_order o"
-            f" JOIN canteen c ON c.id = o.canteen WHERE o.id = $1{sql.lock_rows('o')}", order_id)
+            f" JOIN canteen c ON c.id = o.canteen WHERE o.id = $1{sql.lock_rows('o')}",
+            order_id,
+        )
         if order is None and staff.role in people.SEES_EVERY_ELDER:  # as ensure_can_see_order
             raise NotFound(f"没有编号为 {order_id} 的订单")
         if staff.role in rules.PROXY_ROLES and status in rules.DELIVERY_ONLY:
@@ -421,8 +606,9 @@ async def set_status(order_id: int, status: str, staff: Staff) -> OrderOut:
         if problem := rules.status_problem(order["status"], status, order["fulfilment"]):
             raise Conflict(problem, field="status")
         if status != order["status"]:
-            await MealOrder.update({MealOrder.status: status,
-                                    MealOrder.updated_at: now_utc()}).where(MealOrder.id == order_id)
+            await MealOrder.update(
+                {MealOrder.status: status, MealOrder.updated_at: now_utc()}
+            ).where(MealOrder.id == order_id)
         return await order_out(order_id)
 
     return await write_transaction(work)
@@ -437,8 +623,11 @@ async def my_orders(staff: Staff, first: date, last: date | None) -> list[MyOrde
         mine = MealOrder.placed_by == staff.username
     else:
         raise Forbidden("只有志愿者、家属和 12349 热线话务员有“我的订单”列表")
-    query = MealOrder.select(MealOrder.id, MealOrder.elder.name.as_alias("name")).where(
-        mine & (MealOrder.meal_date >= first)).order_by(MealOrder.id)
+    query = (
+        MealOrder.select(MealOrder.id, MealOrder.elder.name.as_alias("name"))
+        .where(mine & (MealOrder.meal_date >= first))
+        .order_by(MealOrder.id)
+    )
     if last is not None:
         query = query.where(MealOrder.meal_date <= last)
     orders = []
@@ -447,15 +636,23 @@ async def my_orders(staff: Staff, first: date, last: date | None) -> list[MyOrde
         allowed = rules.next_statuses(order.status, order.fulfilment)
         if staff.role in rules.PROXY_ROLES:
             allowed = [s for s in allowed if s in rules.DELIVERY_ONLY]
-        orders.append(MyOrder(**order.model_dump(), elder_name=people_rules.mask_name(row["name"]),
-                              next_statuses=[] if staff.role == "operator" else allowed))
+        orders.append(
+            MyOrder(
+                **order.model_dump(),
+                elder_name=people_rules.mask_name(row["name"]),
+                next_statuses=[] if staff.role == "operator" else allowed,
+            )
+        )
     return orders
 
 
 async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
     # Fixed SQL (db/sql.py): every kitchen screen polls this every few seconds.
-    canteen = await sql.fetchrow("SELECT c.id, r.code AS region FROM canteen c "
-                                 "JOIN region r ON r.id = c.region WHERE c.code = $1", code)
+    canteen = await sql.fetchrow(
+        "SELECT c.id, r.code AS region FROM canteen c "
+        "JOIN region r ON r.id = c.region WHERE c.code = $1",
+        code,
+    )
     if canteen is None:
         raise NotFound(f"没有编号为 {code} 的食堂")
     meal = (canteen["id"], meal_date, slot)
@@ -464,42 +661,80 @@ async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
     orders: dict[int, dict] = {}
     lines: dict[int, list[OrderLineOut]] = {}
     for row in await sql.fetch(
-            "SELECT o.id, o.elder, o.fulfilment, o.status, o.note, o.delivery_address,"
-            " o.diet_clash_confirmed, e.name AS elder_name, e.diet, e.allergies, e.lives_alone,"
-            " r.code AS community, r.name AS community_name, l.dish_id, l.name AS dish_name,"
-            " l.qty, l.price_fen FROM meal_order o JOIN order_line l ON l.\"order\" = o.id"
-            " JOIN elder e ON e.id = o.elder JOIN region r ON r.id = e.region"
-            " WHERE o.canteen = $1 AND o.meal_date = $2 AND o.slot = $3"
-            " AND o.status <> 'cancelled' ORDER BY o.id, l.id", *meal):
+        "SELECT o.id, o.elder, o.fulfilment, o.status, o.note, o.delivery_address,"
+        " o.diet_clash_confirmed, e.name AS elder_name, e.diet, e.allergies, e.lives_alone,"
+        " r.code AS community, r.name AS community_name, l.dish_id, l.name AS dish_name,"
+        ' l.qty, l.price_fen FROM meal_order o JOIN order_line l ON l."order" = o.id'
+        " JOIN elder e ON e.id = o.elder JOIN region r ON r.id = e.region"
+        " WHERE o.canteen = $1 AND o.meal_date = $2 AND o.slot = $3"
+        " AND o.status <> 'cancelled' ORDER BY o.id, l.id",
+        *meal,
+    ):
         orders.setdefault(row["id"], row)
-        lines.setdefault(row["id"], []).append(OrderLineOut(
-            dish_id=row["dish_id"], name=row["dish_name"], qty=row["qty"],
-            price_fen=row["price_fen"]))
-    menu = await sql.fetch("SELECT dish_id, name, quota FROM menu_item WHERE canteen = $1"
-                           " AND meal_date = $2 AND slot = $3 ORDER BY position", *meal)
+        lines.setdefault(row["id"], []).append(
+            OrderLineOut(
+                dish_id=row["dish_id"],
+                name=row["dish_name"],
+                qty=row["qty"],
+                price_fen=row["price_fen"],
+            )
+        )
+    menu = await sql.fetch(
+        "SELECT dish_id, name, quota FROM menu_item WHERE canteen = $1"
+        " AND meal_date = $2 AND slot = $3 ORDER BY position",
+        *meal,
+    )
     portions = {m["dish_id"]: 0 for m in menu}
     for order_lines in lines.values():
         for line in order_lines:
             portions[line.dish_id] = portions.get(line.dish_id, 0) + line.qty
-    kitchen_orders = [KitchenOrder(
-        order_id=o["id"], elder_id=o["elder"], elder_name=people_rules.mask_name(o["elder_name"]),
-        fulfilment=o["fulfilment"], status=o["status"], items=lines[o["id"]],
-        diet=people_rules.split_codes(o["diet"]),
-        allergies=people_rules.split_codes(o["allergies"]),
-        diet_clash_confirmed=o["diet_clash_confirmed"], note=o["note"],
-        next_statuses=rules.next_statuses(o["status"], o["fulfilment"]))
-        for o in orders.values()]
+    kitchen_orders = [
+        KitchenOrder(
+            order_id=o["id"],
+            elder_id=o["elder"],
+            elder_name=people_rules.mask_name(o["elder_name"]),
+            fulfilment=o["fulfilment"],
+            status=o["status"],
+            items=lines[o["id"]],
+            diet=people_rules.split_codes(o["diet"]),
+            allergies=people_rules.split_codes(o["allergies"]),
+            diet_clash_confirmed=o["diet_clash_confirmed"],
+            note=o["note"],
+            next_statuses=rules.next_statuses(o["status"], o["fulfilment"]),
+        )
+        for o in orders.values()
+    ]
     deliveries = sorted(
         (o for o in orders.values() if o["fulfilment"] == "delivery"),
-        key=lambda o: rules.delivery_route_key(canteen["region"], o["community"],
-                                               o["delivery_address"]))
+        key=lambda o: rules.delivery_route_key(
+            canteen["region"], o["community"], o["delivery_address"]
+        ),
+    )
     return KitchenView(
-        canteen=code, meal_date=meal_date, slot=slot,
-        portions=[DishPortions(dish_id=m["dish_id"], name=m["name"],
-                               portions=portions[m["dish_id"]], quota=m["quota"]) for m in menu],
+        canteen=code,
+        meal_date=meal_date,
+        slot=slot,
+        portions=[
+            DishPortions(
+                dish_id=m["dish_id"],
+                name=m["name"],
+                portions=portions[m["dish_id"]],
+                quota=m["quota"],
+            )
+            for m in menu
+        ],
         orders=kitchen_orders,
-        deliveries=[DeliveryStop(
-            order_id=o["id"], community=o["community"], community_name=o["community_name"],
-            elder_name=people_rules.mask_name(o["elder_name"]), address=o["delivery_address"],
-            lives_alone=o["lives_alone"], items=lines[o["id"]], status=o["status"])
-            for o in deliveries])
+        deliveries=[
+            DeliveryStop(
+                order_id=o["id"],
+                community=o["community"],
+                community_name=o["community_name"],
+                elder_name=people_rules.mask_name(o["elder_name"]),
+                address=o["delivery_address"],
+                lives_alone=o["lives_alone"],
+                items=lines[o["id"]],
+                status=o["status"],
+            )
+            for o in deliveries
+        ],
+    )

@@ -16,15 +16,23 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/token", operation_id="issueToken", summary="工作人员登录，获取令牌", status_code=200,
-          responses=problem_responses(429))
+    @post(
+        "/token",
+        operation_id="issueToken",
+        summary="工作人员登录，获取令牌",
+        status_code=200,
+        responses=problem_responses(429),
+    )
     async def token(self, request: Request, data: JSONBody[TokenRequest]) -> TokenOut:
         settings = request.app.state.settings
-        staff = await service.authenticate(data.username, data.password,
-                                           client=client_address(request))
-        return TokenOut(access_token=issue_token(staff, settings.secret_key,
-                                                 settings.token_ttl_seconds),
-                        role=staff.role, expires_in=settings.token_ttl_seconds)
+        staff = await service.authenticate(
+            data.username, data.password, client=client_address(request)
+        )
+        return TokenOut(
+            access_token=issue_token(staff, settings.secret_key, settings.token_ttl_seconds),
+            role=staff.role,
+            expires_in=settings.token_ttl_seconds,
+        )
 
 
 class ElderController(Controller):
@@ -34,26 +42,39 @@ class ElderController(Controller):
     @post("/", guards=[requires("admin")], operation_id="createElder", summary="登记老人并发爱心卡")
     async def create(self, request: Request, data: JSONBody[ElderIn]) -> ElderOut:
         settings = request.app.state.settings
-        return await service.create_elder(data, settings, today(settings.tz),
-                                          actor=signed_in(request).username)
+        return await service.create_elder(
+            data, settings, today(settings.tz), actor=signed_in(request).username
+        )
 
-    @get("/", operation_id="listElders", summary="查找老人（管理员、热线）或本人关联的老人（志愿者、家属）")
-    async def list(self, request: Request,
-                   q: Annotated[str | None, QueryParameter(
-                       max_length=50, description="姓名、电话尾号或 12 位爱心卡号")] = None,
-                   limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50) -> list[ElderOut]:
-        return await service.visible_elders(signed_in(request), today(request.app.state.settings.tz),
-                                            q, limit)
+    @get(
+        "/",
+        operation_id="listElders",
+        summary="查找老人（管理员、热线）或本人关联的老人（志愿者、家属）",
+    )
+    async def list(
+        self,
+        request: Request,
+        q: Annotated[
+            str | None, QueryParameter(max_length=50, description="姓名、电话尾号或 12 位爱心卡号")
+        ] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    ) -> list[ElderOut]:
+        return await service.visible_elders(
+            signed_in(request), today(request.app.state.settings.tz), q, limit
+        )
 
     @get("/{elder_id:int}", operation_id="getElder", summary="查看老人信息（个人信息脱敏）")
     async def get(self, request: Request, elder_id: DbId) -> ElderOut:
         await service.ensure_can_view(signed_in(request), elder_id)
         return await service.get_elder(elder_id, today(request.app.state.settings.tz))
 
-    @post("/{elder_id:int}/links", guards=[requires("admin")], operation_id="linkElder",
-          summary="关联志愿者或家属账号")
-    async def link(self, request: Request, elder_id: DbId,
-                   data: JSONBody[LinkIn]) -> LinkOut:
+    @post(
+        "/{elder_id:int}/links",
+        guards=[requires("admin")],
+        operation_id="linkElder",
+        summary="关联志愿者或家属账号",
+    )
+    async def link(self, request: Request, elder_id: DbId, data: JSONBody[LinkIn]) -> LinkOut:
         return await service.link(elder_id, data.username, actor=signed_in(request).username)
 
 

@@ -57,14 +57,22 @@ def issue_token(staff: Staff, secret_key: str, ttl_seconds: int) -> str:
 
 def read_token(token: str, secret_key: str) -> Staff:
     try:
-        claims = jwt.decode(token, secret_key, algorithms=[TOKEN_ALGORITHM],
-                            options={"require": ["exp", "sub", "role", "uid"]})
+        claims = jwt.decode(
+            token,
+            secret_key,
+            algorithms=[TOKEN_ALGORITHM],
+            options={"require": ["exp", "sub", "role", "uid"]},
+        )
     except jwt.ExpiredSignatureError:
         raise NotAuthenticated("登录令牌已过期，请重新登录") from None
     except jwt.InvalidTokenError:
         raise NotAuthenticated("登录令牌无效，请重新登录") from None
-    return Staff(id=claims["uid"], username=claims["sub"], role=claims["role"],
-                 canteen_code=claims.get("canteen"))
+    return Staff(
+        id=claims["uid"],
+        username=claims["sub"],
+        role=claims["role"],
+        canteen_code=claims.get("canteen"),
+    )
 
 
 async def account_of(claimed: Staff) -> Staff:
@@ -73,13 +81,16 @@ async def account_of(claimed: Staff) -> Staff:
     canteen applies to the next request."""
     row = await sql.fetchrow(
         "SELECT s.username, s.role, s.active, c.code AS canteen_code FROM staff_user s"
-        " LEFT JOIN canteen c ON c.id = s.canteen WHERE s.id = $1", claimed.id)
+        " LEFT JOIN canteen c ON c.id = s.canteen WHERE s.id = $1",
+        claimed.id,
+    )
     if row is None or row["username"] != claimed.username:
         raise NotAuthenticated("登录令牌对应的账号已不存在，请重新登录")
     if not row["active"]:
         raise NotAuthenticated("该账号已停用，请联系管理员")
-    return Staff(id=claimed.id, username=row["username"], role=row["role"],
-                 canteen_code=row["canteen_code"])
+    return Staff(
+        id=claimed.id, username=row["username"], role=row["role"], canteen_code=row["canteen_code"]
+    )
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
@@ -123,7 +134,9 @@ def requires(*roles: str):
         # A coroutine: Litestar runs a plain-function guard in a worker thread on every call.
         staff = signed_in(connection)
         if staff.role not in roles:
-            raise Forbidden(f"此操作仅限{allowed}，当前账号是{ROLE_NAMES.get(staff.role, staff.role)}")
+            raise Forbidden(
+                f"此操作仅限{allowed}，当前账号是{ROLE_NAMES.get(staff.role, staff.role)}"
+            )
 
     guard.__name__ = f"requires_{'_'.join(roles)}"
     return guard

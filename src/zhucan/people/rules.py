@@ -40,7 +40,9 @@ def parse_id_number(id_number: str) -> date:
     except ValueError:
         raise RuleViolation("身份证号中的出生日期不是有效日期") from None
     if birth.year < FIRST_BIRTH_YEAR:  # a mistyped year would enrol a 226-year-old at 90+ rates
-        raise RuleViolation(f"身份证号中的出生年份 {birth.year} 早于 {FIRST_BIRTH_YEAR} 年，请核对号码")
+        raise RuleViolation(
+            f"身份证号中的出生年份 {birth.year} 早于 {FIRST_BIRTH_YEAR} 年，请核对号码"
+        )
     return birth
 
 
@@ -72,7 +74,9 @@ def luhn_check_digit(digits: str) -> str:
 
 
 def is_valid_card_no(card_no: str) -> bool:
-    return bool(re.fullmatch(r"[0-9]{12}", card_no)) and luhn_check_digit(card_no[:11]) == card_no[11]
+    return (
+        bool(re.fullmatch(r"[0-9]{12}", card_no)) and luhn_check_digit(card_no[:11]) == card_no[11]
+    )
 
 
 def card_no_from(payload11: str) -> str:

@@ -27,16 +27,19 @@ class ElderIn(BaseModel):
 
     name: Text = Field(min_length=1, max_length=50)
     # The patterns document what the validators below check, with their Chinese messages.
-    id_number: str = Field(description="18 位居民身份证号（校验位必须正确，年满 60 周岁）",
-                           json_schema_extra={"pattern": r"^\s*[0-9]{17}[0-9Xx]\s*$"})
+    id_number: str = Field(
+        description="18 位居民身份证号（校验位必须正确，年满 60 周岁）",
+        json_schema_extra={"pattern": r"^\s*[0-9]{17}[0-9Xx]\s*$"},
+    )
     phone: str = Field(default="", max_length=20)
     region: str = Field(min_length=1, max_length=32, description="户籍或居住社区/村的区划代码")
     categories: list[Category] = Field(default_factory=list, max_length=6)
     pin: str = Field(description="6 位数字爱心卡密码", json_schema_extra={"pattern": "^[0-9]{6}$"})
     lives_alone: bool = False
     diet: list[DietTag] = Field(default_factory=list, description="饮食要求（如软食、低盐）")
-    allergies: list[str] = Field(default_factory=list, max_length=20,
-                                 description="过敏原，如 花生、海鲜")
+    allergies: list[str] = Field(
+        default_factory=list, max_length=20, description="过敏原，如 花生、海鲜"
+    )
     proxy_consent: bool = Field(default=False, description="是否同意由志愿者、家属、热线代为点餐")
     address: str = Field(default="", max_length=200)
 

@@ -25,15 +25,15 @@ async def set_staff_active(username: str, active: bool, *, actor: str) -> bool:
     sign in, and its tokens already issued are refused from the next request (auth.account_of)."""
 
     async def write() -> bool:
-        row = await StaffUser.select(StaffUser.active).where(
-            StaffUser.username == username).first()
+        row = await StaffUser.select(StaffUser.active).where(StaffUser.username == username).first()
         if row is None:
             raise NotFound(f"没有用户名为 {username} 的工作人员账号")
         if row["active"] == active:
             return False
         await StaffUser.update({StaffUser.active: active}).where(StaffUser.username == username)
-        await audit.record(actor, "staff.enable" if active else "staff.disable",
-                           f"staff:{username}")
+        await audit.record(
+            actor, "staff.enable" if active else "staff.disable", f"staff:{username}"
+        )
         return True
 
     return await write_transaction(write)
@@ -54,30 +54,52 @@ async def create_staff(data: StaffIn, *, actor: str = SYSTEM_ACTOR) -> Staff:
     password_hash = hash_password(data.password)
 
     async def write() -> int:
-        row = StaffUser(username=data.username, display_name=data.display_name or data.username,
-                        password_hash=password_hash, role=data.role, canteen=canteen_id,
-                        created_at=now_utc())
+        row = StaffUser(
+            username=data.username,
+            display_name=data.display_name or data.username,
+            password_hash=password_hash,
+            role=data.role,
+            canteen=canteen_id,
+            created_at=now_utc(),
+        )
         await row.save()
-        await audit.record(actor, "staff.create", f"staff:{data.username}",
-                           {"role": data.role, "canteen": data.canteen})
+        await audit.record(
+            actor,
+            "staff.create",
+            f"staff:{data.username}",
+            {"role": data.role, "canteen": data.canteen},
+        )
         return row.id
 
-    return Staff(id=await write_transaction(write), username=data.username, role=data.role,
-                 canteen_code=data.canteen if canteen_id else None)
+    return Staff(
+        id=await write_transaction(write),
+        username=data.username,
+        role=data.role,
+        canteen_code=data.canteen if canteen_id else None,
+    )
 
 
 async def authenticate(username: str, password: str, *, client: str | None = None) -> Staff:
     """The staff member with these credentials; wrong ones count against `client`'s address."""
     await attempts.check("password", client, username)
-    row = await StaffUser.select(
-        StaffUser.id, StaffUser.username, StaffUser.password_hash, StaffUser.role,
-        StaffUser.active, StaffUser.canteen.code.as_alias("canteen_code"),
-    ).where(StaffUser.username == username).first()
+    row = (
+        await StaffUser.select(
+            StaffUser.id,
+            StaffUser.username,
+            StaffUser.password_hash,
+            StaffUser.role,
+            StaffUser.active,
+            StaffUser.canteen.code.as_alias("canteen_code"),
+        )
+        .where(StaffUser.username == username)
+        .first()
+    )
     if row is None or not row["active"] or not password_matches(row["password_hash"], password):
         await attempts.record_failure("password", client, username)
         raise NotAuthenticated("用户名或密码错误")
-    return Staff(id=row["id"], username=row["username"], role=row["role"],
-                 canteen_code=row["canteen_code"])
+    return Staff(
+        id=row["id"], username=row["username"], role=row["role"], canteen_code=row["canteen_code"]
+    )
 
 
 # ---------------------------------------------------------------- elders
@@ -86,20 +108,39 @@ async def authenticate(username: str, password: str, *, client: str | None = Non
 def _elder_out(row: dict, today: date) -> ElderOut:
     age = rules.age_on(row["birth_date"], today)
     return ElderOut(
-        elder_id=row["id"], card_no=row["card_no"], name=rules.mask_name(row["name"]),
+        elder_id=row["id"],
+        card_no=row["card_no"],
+        name=rules.mask_name(row["name"]),
         phone=rules.mask_phone(row["phone"]) if row["phone"] else "",
-        id_number=rules.mask_id_last4(row["id_last4"]), region=row["region"],
-        categories=rules.split_codes(row["categories"]), age=age, age_tier=rules.age_tier(age),
-        lives_alone=row["lives_alone"], diet=rules.split_codes(row["diet"]),
-        allergies=rules.split_codes(row["allergies"]), proxy_consent=row["proxy_consent"],
-        address=row["address"], status=row["status"],
+        id_number=rules.mask_id_last4(row["id_last4"]),
+        region=row["region"],
+        categories=rules.split_codes(row["categories"]),
+        age=age,
+        age_tier=rules.age_tier(age),
+        lives_alone=row["lives_alone"],
+        diet=rules.split_codes(row["diet"]),
+        allergies=rules.split_codes(row["allergies"]),
+        proxy_consent=row["proxy_consent"],
+        address=row["address"],
+        status=row["status"],
     )
 
 
 ELDER_COLUMNS = [
-    Elder.id, Elder.card_no, Elder.name, Elder.phone, Elder.id_last4, Elder.birth_date,
-    Elder.region.code.as_alias("region"), Elder.categories, Elder.lives_alone, Elder.diet,
-    Elder.allergies, Elder.proxy_consent, Elder.address, Elder.status,
+    Elder.id,
+    Elder.card_no,
+    Elder.name,
+    Elder.phone,
+    Elder.id_last4,
+    Elder.birth_date,
+    Elder.region.code.as_alias("region"),
+    Elder.categories,
+    Elder.lives_alone,
+    Elder.diet,
+    Elder.allergies,
+    Elder.proxy_consent,
+    Elder.address,
+    Elder.status,
 ]
 
 
@@ -110,11 +151,14 @@ async def _new_card_no() -> str:
             return card_no
 
 
-async def create_elder(data: ElderIn, settings: Settings, today: date, *,
-                       actor: str = SYSTEM_ACTOR) -> ElderOut:
+async def create_elder(
+    data: ElderIn, settings: Settings, today: date, *, actor: str = SYSTEM_ACTOR
+) -> ElderOut:
     birth = rules.parse_id_number(data.id_number)
     if rules.age_on(birth, today) < rules.MIN_ELDER_AGE:
-        raise BadInput(f"id_number：助餐服务对象须年满 {rules.MIN_ELDER_AGE} 周岁", field="id_number")
+        raise BadInput(
+            f"id_number：助餐服务对象须年满 {rules.MIN_ELDER_AGE} 周岁", field="id_number"
+        )
     region = await regions.require(data.region, field="region")
     digest = rules.id_number_digest(settings.secret_key, data.id_number)
     if await Elder.exists().where(Elder.id_digest == digest):
@@ -123,18 +167,30 @@ async def create_elder(data: ElderIn, settings: Settings, today: date, *,
 
     async def write() -> int:
         row = Elder(
-            name=data.name.strip(), id_digest=digest, id_last4=data.id_number[-4:],
-            birth_date=birth, phone=data.phone, region=region["id"],
-            categories=rules.join_codes(data.categories), card_no=card_no,
+            name=data.name.strip(),
+            id_digest=digest,
+            id_last4=data.id_number[-4:],
+            birth_date=birth,
+            phone=data.phone,
+            region=region["id"],
+            categories=rules.join_codes(data.categories),
+            card_no=card_no,
             pin_digest=rules.pin_digest(settings.secret_key, card_no, data.pin),
-            lives_alone=data.lives_alone, diet=rules.join_codes(data.diet),
-            allergies=rules.join_codes(data.allergies), proxy_consent=data.proxy_consent,
-            address=data.address, created_at=now_utc(),
+            lives_alone=data.lives_alone,
+            diet=rules.join_codes(data.diet),
+            allergies=rules.join_codes(data.allergies),
+            proxy_consent=data.proxy_consent,
+            address=data.address,
+            created_at=now_utc(),
         )
         await row.save()
         # Only what the back office needs to trace the registration, no personal data.
-        await audit.record(actor, "elder.create", f"elder:{row.id}",
-                           {"region": data.region, "categories": sorted(data.categories)})
+        await audit.record(
+            actor,
+            "elder.create",
+            f"elder:{row.id}",
+            {"region": data.region, "categories": sorted(data.categories)},
+        )
         return row.id
 
     return await get_elder(await write_transaction(write), today)
@@ -148,8 +204,11 @@ async def get_elder(elder_id: int, today: date) -> ElderOut:
 
 
 async def is_linked(elder_id: int, staff_id: int) -> bool:
-    return bool(await sql.fetch("SELECT 1 FROM elder_link WHERE elder = $1 AND staff = $2 LIMIT 1",
-                                elder_id, staff_id))
+    return bool(
+        await sql.fetch(
+            "SELECT 1 FROM elder_link WHERE elder = $1 AND staff = $2 LIMIT 1", elder_id, staff_id
+        )
+    )
 
 
 def linked_elder_ids(staff_id: int):
@@ -203,21 +262,28 @@ async def visible_elders(staff: Staff, today: date, q: str | None, limit: int) -
 async def link(elder_id: int, username: str, *, actor: str = SYSTEM_ACTOR) -> LinkOut:
     if not await Elder.exists().where(Elder.id == elder_id):
         raise NotFound(f"没有编号为 {elder_id} 的老人")
-    staff = await StaffUser.select(StaffUser.id, StaffUser.role).where(
-        StaffUser.username == username).first()
+    staff = (
+        await StaffUser.select(StaffUser.id, StaffUser.role)
+        .where(StaffUser.username == username)
+        .first()
+    )
     if staff is None:
         raise BadInput(f"username：没有用户名为 {username} 的账号", field="username")
     if staff["role"] not in ("volunteer", "family"):
-        raise BadInput(f"username：只能关联志愿者或家属账号，{username} 是"
-                       f"{ROLE_NAMES[staff['role']]}", field="username")
+        raise BadInput(
+            f"username：只能关联志愿者或家属账号，{username} 是{ROLE_NAMES[staff['role']]}",
+            field="username",
+        )
     if await is_linked(elder_id, staff["id"]):
         raise Conflict(f"username：{username} 已与该老人关联", field="username")
 
     async def write() -> None:
-        await ElderLink.insert(ElderLink(elder=elder_id, staff=staff["id"],
-                                         created_at=now_utc())).run()
-        await audit.record(actor, "elder.link", f"elder:{elder_id}",
-                           {"username": username, "role": staff["role"]})
+        await ElderLink.insert(
+            ElderLink(elder=elder_id, staff=staff["id"], created_at=now_utc())
+        ).run()
+        await audit.record(
+            actor, "elder.link", f"elder:{elder_id}", {"username": username, "role": staff["role"]}
+        )
 
     await write_transaction(write)
     return LinkOut(elder_id=elder_id, username=username, role=staff["role"])
@@ -226,8 +292,9 @@ async def link(elder_id: int, username: str, *, actor: str = SYSTEM_ACTOR) -> Li
 # ---------------------------------------------------------------- 爱心卡 PIN
 
 
-async def verify_card_pin(card_no: str, pin: str, settings: Settings, *,
-                          client: str | None = None) -> int:
+async def verify_card_pin(
+    card_no: str, pin: str, settings: Settings, *, client: str | None = None
+) -> int:
     """The elder id behind a card and PIN; counts wrong PINs and locks the card after five.
 
     With `client` (the request's address, `attempts.service.client_address(request)`), wrong PINs
@@ -237,8 +304,10 @@ async def verify_card_pin(card_no: str, pin: str, settings: Settings, *,
     refused order cannot roll a failed attempt back: call this before opening one.
     """
     await attempts.check("pin", client)
-    row = await sql.fetchrow("SELECT id, pin_digest, failed_pins, locked_until, status "
-                             "FROM elder WHERE card_no = $1", card_no)
+    row = await sql.fetchrow(
+        "SELECT id, pin_digest, failed_pins, locked_until, status FROM elder WHERE card_no = $1",
+        card_no,
+    )
     if row is None or not rules.is_valid_card_no(card_no):
         await attempts.record_failure("pin", client)
         raise NotAuthenticated("爱心卡号或密码错误", field="card_no")
@@ -246,24 +315,44 @@ async def verify_card_pin(card_no: str, pin: str, settings: Settings, *,
     locked_until: datetime | None = row["locked_until"]
     if locked_until is not None and locked_until > now:
         minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
-        raise Locked(f"密码连续输错 {rules.PIN_ATTEMPTS} 次，爱心卡已锁定，请 {minutes} 分钟后再试",
-                     field="pin")
-    if not secrets.compare_digest(row["pin_digest"],
-                                  rules.pin_digest(settings.secret_key, card_no, pin)):
+        raise Locked(
+            f"密码连续输错 {rules.PIN_ATTEMPTS} 次，爱心卡已锁定，请 {minutes} 分钟后再试",
+            field="pin",
+        )
+    if not secrets.compare_digest(
+        row["pin_digest"], rules.pin_digest(settings.secret_key, card_no, pin)
+    ):
         await attempts.record_failure("pin", client)
         failed = row["failed_pins"] + 1
         if failed >= rules.PIN_ATTEMPTS:
-            await Elder.update({Elder.failed_pins: 0, Elder.locked_until: now + timedelta(
-                minutes=rules.PIN_LOCK_MINUTES)}).where(Elder.id == row["id"]).run()
-            raise Locked(f"密码连续输错 {rules.PIN_ATTEMPTS} 次，爱心卡已锁定 "
-                         f"{rules.PIN_LOCK_MINUTES} 分钟", field="pin")
-        await Elder.update({Elder.failed_pins: Elder.failed_pins + 1}).where(
-            Elder.id == row["id"]).run()
-        raise NotAuthenticated(f"爱心卡号或密码错误，还可再试 {rules.PIN_ATTEMPTS - failed} 次",
-                               field="pin")
+            await (
+                Elder.update(
+                    {
+                        Elder.failed_pins: 0,
+                        Elder.locked_until: now + timedelta(minutes=rules.PIN_LOCK_MINUTES),
+                    }
+                )
+                .where(Elder.id == row["id"])
+                .run()
+            )
+            raise Locked(
+                f"密码连续输错 {rules.PIN_ATTEMPTS} 次，爱心卡已锁定 {rules.PIN_LOCK_MINUTES} 分钟",
+                field="pin",
+            )
+        await (
+            Elder.update({Elder.failed_pins: Elder.failed_pins + 1})
+            .where(Elder.id == row["id"])
+            .run()
+        )
+        raise NotAuthenticated(
+            f"爱心卡号或密码错误，还可再试 {rules.PIN_ATTEMPTS - failed} 次", field="pin"
+        )
     if row["failed_pins"] or locked_until is not None:
-        await Elder.update({Elder.failed_pins: 0, Elder.locked_until: None}).where(
-            Elder.id == row["id"]).run()
+        await (
+            Elder.update({Elder.failed_pins: 0, Elder.locked_until: None})
+            .where(Elder.id == row["id"])
+            .run()
+        )
     if row["status"] != "active":
         raise Forbidden("该爱心卡已冻结（老人已去世或迁出）", field="card_no")
     return row["id"]

@@ -10,8 +10,13 @@ from zhucan.regions.tables import Region
 
 
 def _out(row: dict) -> RegionOut:
-    return RegionOut(code=row["code"], name=row["name"], parent=row["parent_code"],
-                     level=level_of(row["depth"]), depth=row["depth"])
+    return RegionOut(
+        code=row["code"],
+        name=row["name"],
+        parent=row["parent_code"],
+        level=level_of(row["depth"]),
+        depth=row["depth"],
+    )
 
 
 async def find(code: str) -> dict | None:
@@ -31,7 +36,9 @@ async def create(data: RegionIn) -> RegionOut:
         parent = await require(data.parent, field="parent")
         depth = parent["depth"] + 1
         if depth > MAX_DEPTH:
-            raise BadInput(f"parent：{LEVEL_NAMES['community']}之下不能再设下级区划", field="parent")
+            raise BadInput(
+                f"parent：{LEVEL_NAMES['community']}之下不能再设下级区划", field="parent"
+            )
     if await find(data.code) is not None:
         raise Conflict(f"code：区划代码 {data.code} 已存在", field="code")
     row = {"code": data.code, "name": data.name, "parent_code": data.parent, "depth": depth}

@@ -82,13 +82,20 @@ def welfare_signals(facts: MealFacts, today: date) -> list[Signal]:
     """Why an elder living alone should be visited; a visit on or after `since` clears it."""
     signals = []
     quiet_from = today - timedelta(days=QUIET_DAYS)
-    if facts.usual_meals >= USUAL_MEALS and (facts.last_meal is None
-                                             or facts.last_meal < quiet_from):
+    if facts.usual_meals >= USUAL_MEALS and (
+        facts.last_meal is None or facts.last_meal < quiet_from
+    ):
         since = facts.last_meal + timedelta(days=1) if facts.last_meal else quiet_from
-        signals.append(Signal("no_meal", since,
-                              f"平时常来用餐（前 {USUAL_WINDOW_DAYS} 天 {facts.usual_meals} 餐），"
-                              f"自 {since} 起已 {(today - since).days} 天没有用餐"))
+        signals.append(
+            Signal(
+                "no_meal",
+                since,
+                f"平时常来用餐（前 {USUAL_WINDOW_DAYS} 天 {facts.usual_meals} 餐），"
+                f"自 {since} 起已 {(today - since).days} 天没有用餐",
+            )
+        )
     if facts.last_not_home is not None:
-        signals.append(Signal("not_home", facts.last_not_home,
-                              f"{facts.last_not_home} 送餐上门无人应答"))
+        signals.append(
+            Signal("not_home", facts.last_not_home, f"{facts.last_not_home} 送餐上门无人应答")
+        )
     return [s for s in signals if facts.last_visit is None or facts.last_visit < s.since]

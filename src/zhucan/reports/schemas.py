@@ -56,7 +56,9 @@ class MealReport(BaseModel):
     year: int
     meals: int = Field(description="全年助餐人次（有效订单）")
     elders: int = Field(description="用过餐的老人数")
-    by_channel: dict[str, int] = Field(description="按渠道：qr 刷卡，proxy 代点，hotline 热线，counter 柜台")
+    by_channel: dict[str, int] = Field(
+        description="按渠道：qr 刷卡，proxy 代点，hotline 热线，counter 柜台"
+    )
     subsidised_meals: int = Field(description="享受餐费补贴的人次")
     communities: int = Field(description="社区（村）总数")
     covered_communities: int = Field(description="有至少一个在营食堂的社区（村）数")

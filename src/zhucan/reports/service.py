@@ -63,22 +63,30 @@ def read_meal_targets(path: Path) -> MealTargetsFile:
 async def load_meal_targets_file(path: Path) -> int:
     """kitchens/meal_targets.toml → the targets the meal report compares with."""
     body = read_meal_targets(path).model_dump_json()
-    row = await ReportConfig.select(ReportConfig.body).where(
-        ReportConfig.name == "meal_targets").first()
+    row = (
+        await ReportConfig.select(ReportConfig.body)
+        .where(ReportConfig.name == "meal_targets")
+        .first()
+    )
     if row is not None and row["body"] == body:
         return 0
     if row is None:
-        await ReportConfig.insert(ReportConfig(name="meal_targets", body=body,
-                                               updated_at=now_utc())).run()
+        await ReportConfig.insert(
+            ReportConfig(name="meal_targets", body=body, updated_at=now_utc())
+        ).run()
     else:
-        await ReportConfig.update({ReportConfig.body: body, ReportConfig.updated_at: now_utc()}
-                                  ).where(ReportConfig.name == "meal_targets")
+        await ReportConfig.update(
+            {ReportConfig.body: body, ReportConfig.updated_at: now_utc()}
+        ).where(ReportConfig.name == "meal_targets")
     return 1
 
 
 async def meal_targets() -> MealTargetsFile:
-    row = await ReportConfig.select(ReportConfig.body).where(
-        ReportConfig.name == "meal_targets").first()
+    row = (
+        await ReportConfig.select(ReportConfig.body)
+        .where(ReportConfig.name == "meal_targets")
+        .first()
+    )
     if row is None:
         return read_meal_targets(MEAL_TARGETS_FILE)
     return MealTargetsFile.model_validate_json(row["body"])
@@ -107,19 +115,29 @@ async def _live_orders(columns: str, start: date, end: date, group_by: str = "")
     group = f" GROUP BY {group_by}" if group_by else ""
     return await MealOrder.raw(
         f"SELECT {columns} FROM meal_order{hint} WHERE meal_date >= {{}} AND meal_date < {{}} "
-        f"AND status <> 'cancelled'{group}", start, end)
+        f"AND status <> 'cancelled'{group}",
+        start,
+        end,
+    )
 
 
 def _totals(row: dict) -> dict:
-    sums = {k: int(row[k] or 0) for k in ("subsidy_fen", "points", "points_fen", "card_fen",
-                                          "cash_fen", "total_fen")}
-    return {"orders": row["orders"], **sums,
-            "government_fen": sums["subsidy_fen"] + sums["points_fen"]}
+    sums = {
+        k: int(row[k] or 0)
+        for k in ("subsidy_fen", "points", "points_fen", "card_fen", "cash_fen", "total_fen")
+    }
+    return {
+        "orders": row["orders"],
+        **sums,
+        "government_fen": sums["subsidy_fen"] + sums["points_fen"],
+    }
 
 
-SUMS = ("COUNT(*) AS orders, SUM(subsidy_fen) AS subsidy_fen, SUM(points_used) AS points, "
-        "SUM(points_fen) AS points_fen, SUM(card_fen) AS card_fen, SUM(cash_fen) AS cash_fen, "
-        "SUM(total_fen) AS total_fen")
+SUMS = (
+    "COUNT(*) AS orders, SUM(subsidy_fen) AS subsidy_fen, SUM(points_used) AS points, "
+    "SUM(points_fen) AS points_fen, SUM(card_fen) AS card_fen, SUM(cash_fen) AS cash_fen, "
+    "SUM(total_fen) AS total_fen"
+)
 
 
 async def settlement(month: str) -> SettlementOut:
@@ -128,9 +146,15 @@ async def settlement(month: str) -> SettlementOut:
     start, end = _month_range(month)
     rows = await _live_orders(f"canteen, {SUMS}", start, end, group_by="canteen")
     names = {c["id"]: c for c in await Canteen.select(Canteen.id, Canteen.code, Canteen.name)}
-    canteens = sorted((SettlementCanteen(code=names[r["canteen"]]["code"],
-                                         name=names[r["canteen"]]["name"], **_totals(r))
-                       for r in rows), key=lambda c: c.code)
+    canteens = sorted(
+        (
+            SettlementCanteen(
+                code=names[r["canteen"]]["code"], name=names[r["canteen"]]["name"], **_totals(r)
+            )
+            for r in rows
+        ),
+        key=lambda c: c.code,
+    )
     fields = SettlementTotals.model_fields
     totals = SettlementTotals(**{f: sum(getattr(c, f) for c in canteens) for f in fields})
     return SettlementOut(month=month, canteens=canteens, totals=totals)
@@ -138,10 +162,15 @@ async def settlement(month: str) -> SettlementOut:
 
 # (field, column title, fen: also shown as yuan) in the order a finance clerk reads them.
 COLUMNS = [
-    ("code", "食堂编号", False), ("name", "食堂名称", False), ("orders", "有效订单数", False),
-    ("subsidy_fen", "政府餐费补贴", True), ("points", "使用敬老分（分）", False),
-    ("points_fen", "敬老分抵扣", True), ("government_fen", "政府应付合计", True),
-    ("card_fen", "爱心卡支付", True), ("cash_fen", "现金收款", True),
+    ("code", "食堂编号", False),
+    ("name", "食堂名称", False),
+    ("orders", "有效订单数", False),
+    ("subsidy_fen", "政府餐费补贴", True),
+    ("points", "使用敬老分（分）", False),
+    ("points_fen", "敬老分抵扣", True),
+    ("government_fen", "政府应付合计", True),
+    ("card_fen", "爱心卡支付", True),
+    ("cash_fen", "现金收款", True),
     ("total_fen", "餐费合计", True),
 ]
 
@@ -207,9 +236,13 @@ async def _year_figures(year: int) -> tuple[dict[str, int], int, int]:
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     by_channel = {c: 0 for c in CHANNELS}
     subsidised = 0
-    for r in await _live_orders("channel, COUNT(*) AS meals, "
-                                "SUM(CASE WHEN subsidy_fen > 0 THEN 1 ELSE 0 END) AS subsidised",
-                                start, end, group_by="channel"):
+    for r in await _live_orders(
+        "channel, COUNT(*) AS meals, "
+        "SUM(CASE WHEN subsidy_fen > 0 THEN 1 ELSE 0 END) AS subsidised",
+        start,
+        end,
+        group_by="channel",
+    ):
         by_channel[r["channel"]] = r["meals"]
         subsidised += int(r["subsidised"])
     elders = (await _live_orders("COUNT(DISTINCT elder) AS n", start, end))[0]["n"]
@@ -223,25 +256,43 @@ async def meal_report(year: int, baseline_year: int | None) -> MealReport:
     base_channels, base_elders, _ = await _year_figures(baseline_year)
     meals, base_meals = sum(by_channel.values()), sum(base_channels.values())
     communities = await Region.count().where(Region.depth == 2)
-    covered = (await Canteen.select(Count(distinct=[Canteen.region], alias="n")).where(
-        (Canteen.active == True) & (Canteen.region.depth == 2)).first())["n"]  # noqa: E712
+    covered = (
+        await Canteen.select(Count(distinct=[Canteen.region], alias="n"))
+        .where(Canteen.active.eq(True) & (Canteen.region.depth == 2))
+        .first()
+    )["n"]
     coverage = rules.ratio(covered, communities)
     target = targets.meals.get(year)
-    on_track = None if target is None else (
-        coverage is not None and coverage >= target.coverage_ratio and meals >= target.meals)
+    on_track = (
+        None
+        if target is None
+        else (coverage is not None and coverage >= target.coverage_ratio and meals >= target.meals)
+    )
     return MealReport(
-        year=year, meals=meals, elders=elders, by_channel=by_channel, subsidised_meals=subsidised,
-        communities=communities, covered_communities=covered, coverage_ratio=coverage,
-        baseline_year=baseline_year, baseline_meals=base_meals, baseline_elders=base_elders,
-        meals_growth=rules.growth(meals, base_meals), elders_growth=rules.growth(elders, base_elders),
-        targets=target, on_track=on_track)
+        year=year,
+        meals=meals,
+        elders=elders,
+        by_channel=by_channel,
+        subsidised_meals=subsidised,
+        communities=communities,
+        covered_communities=covered,
+        coverage_ratio=coverage,
+        baseline_year=baseline_year,
+        baseline_meals=base_meals,
+        baseline_elders=base_elders,
+        meals_growth=rules.growth(meals, base_meals),
+        elders_growth=rules.growth(elders, base_elders),
+        targets=target,
+        on_track=on_track,
+    )
 
 
 async def meals_by_month(year: int) -> list[MonthMeals]:
     """Live orders (person-times) of each month of `year`, months without orders included."""
     counts = {f"{year}-{m:02d}": 0 for m in range(1, 13)}
-    for r in await _live_orders("meal_date, COUNT(*) AS meals", date(year, 1, 1),
-                                date(year + 1, 1, 1), group_by="meal_date"):
+    for r in await _live_orders(
+        "meal_date, COUNT(*) AS meals", date(year, 1, 1), date(year + 1, 1, 1), group_by="meal_date"
+    ):
         counts[_day(r["meal_date"]).strftime("%Y-%m")] += r["meals"]
     return [MonthMeals(month=m, meals=n) for m, n in counts.items()]
 
@@ -260,16 +311,28 @@ async def statement(elder_id: int, date_from: date, date_to: date, tz: ZoneInfo)
         raise BadInput("to：结束日期不能早于开始日期 from", field="to")
     start, end = _start_of(date_from, tz), _start_of(date_to + timedelta(days=1), tz)
     mine = (Entry.account.elder == elder_id) & Entry.account.kind.is_in(list(ELDER_KINDS))
-    opening = {r["kind"]: balance_change("credit", int(r["total"] or 0)) for r in
-               await Entry.select(Entry.account.kind.as_alias("kind"),
-                                  Sum(Entry.amount, alias="total")).where(
-                   mine & (Entry.transfer.created_at < start)).group_by(Entry.account.kind)}
-    rows = await Entry.select(
-        Entry.amount, Entry.account.kind.as_alias("kind"), Entry.transfer.id.as_alias("transfer"),
-        Entry.transfer.kind.as_alias("transfer_kind"), Entry.transfer.key.as_alias("key"),
-        Entry.transfer.note.as_alias("note"), Entry.transfer.created_at.as_alias("at"),
-    ).where(mine & (Entry.transfer.created_at >= start) & (Entry.transfer.created_at < end)
-            ).order_by(Entry.transfer.id).order_by(Entry.id)
+    opening = {
+        r["kind"]: balance_change("credit", int(r["total"] or 0))
+        for r in await Entry.select(
+            Entry.account.kind.as_alias("kind"), Sum(Entry.amount, alias="total")
+        )
+        .where(mine & (Entry.transfer.created_at < start))
+        .group_by(Entry.account.kind)
+    }
+    rows = (
+        await Entry.select(
+            Entry.amount,
+            Entry.account.kind.as_alias("kind"),
+            Entry.transfer.id.as_alias("transfer"),
+            Entry.transfer.kind.as_alias("transfer_kind"),
+            Entry.transfer.key.as_alias("key"),
+            Entry.transfer.note.as_alias("note"),
+            Entry.transfer.created_at.as_alias("at"),
+        )
+        .where(mine & (Entry.transfer.created_at >= start) & (Entry.transfer.created_at < end))
+        .order_by(Entry.transfer.id)
+        .order_by(Entry.id)
+    )
     card, points = opening.get("elder_card", 0), opening.get("elder_points", 0)
     lines: list[StatementLine] = []
     for r in rows:
@@ -277,23 +340,36 @@ async def statement(elder_id: int, date_from: date, date_to: date, tz: ZoneInfo)
         if lines and lines[-1].transfer_id == r["transfer"]:
             line = lines.pop()
         else:
-            line = StatementLine(transfer_id=r["transfer"], at=r["at"],
-                                 reason=rules.reason(r["transfer_kind"], r["key"], r["note"]),
-                                 card_fen=0, points=0, card_balance_fen=card,
-                                 points_balance=points)
+            line = StatementLine(
+                transfer_id=r["transfer"],
+                at=r["at"],
+                reason=rules.reason(r["transfer_kind"], r["key"], r["note"]),
+                card_fen=0,
+                points=0,
+                card_balance_fen=card,
+                points_balance=points,
+            )
         if r["kind"] == "elder_card":
             card += change
-            line = line.model_copy(update={"card_fen": line.card_fen + change,
-                                           "card_balance_fen": card})
+            line = line.model_copy(
+                update={"card_fen": line.card_fen + change, "card_balance_fen": card}
+            )
         else:
             points += change
-            line = line.model_copy(update={"points": line.points + change,
-                                           "points_balance": points})
+            line = line.model_copy(
+                update={"points": line.points + change, "points_balance": points}
+            )
         lines.append(line)
-    return Statement(elder_id=elder_id, from_date=date_from, to_date=date_to,
-                     opening_card_fen=opening.get("elder_card", 0),
-                     opening_points=opening.get("elder_points", 0),
-                     closing_card_fen=card, closing_points=points, lines=lines)
+    return Statement(
+        elder_id=elder_id,
+        from_date=date_from,
+        to_date=date_to,
+        opening_card_fen=opening.get("elder_card", 0),
+        opening_points=opening.get("elder_points", 0),
+        closing_card_fen=card,
+        closing_points=points,
+        lines=lines,
+    )
 
 
 # ---------------------------------------------------------------- welfare signal
@@ -310,8 +386,9 @@ async def welfare_alerts(staff: Staff, today: date, community: str | None) -> li
     """Elders living alone whom the programme should go and see (rules.welfare_signals)."""
     watched = (Elder.lives_alone == True) & (Elder.status == "active")  # noqa: E712
     if staff.role in ("volunteer", "family"):
-        watched &= Elder.id.is_in(ElderLink.select(ElderLink.elder).where(
-            ElderLink.staff == staff.id))
+        watched &= Elder.id.is_in(
+            ElderLink.select(ElderLink.elder).where(ElderLink.staff == staff.id)
+        )
     elif staff.role not in ("admin", "operator"):
         raise Forbidden("只有管理员、热线话务员和关联的志愿者、家属可以查看关爱提醒")
     if community:
@@ -320,37 +397,65 @@ async def welfare_alerts(staff: Staff, today: date, community: str | None) -> li
     first, last = rules.usual_window(today)
 
     async def per_elder(value, where) -> dict[int, object]:
-        return {r["elder"]: r["v"] for r in await MealOrder.select(MealOrder.elder, value).where(
-            where & MealOrder.elder.is_in(watched_ids)).group_by(MealOrder.elder)}
+        return {
+            r["elder"]: r["v"]
+            for r in await MealOrder.select(MealOrder.elder, value)
+            .where(where & MealOrder.elder.is_in(watched_ids))
+            .group_by(MealOrder.elder)
+        }
 
     live = MealOrder.status != "cancelled"
-    usual = await per_elder(Count(alias="v"), live & (MealOrder.meal_date >= first)
-                            & (MealOrder.meal_date <= last))
-    last_meal = await per_elder(Max(MealOrder.meal_date, alias="v"),
-                                live & (MealOrder.meal_date >= first)
-                                & (MealOrder.meal_date <= today))
-    not_home = await per_elder(Max(MealOrder.meal_date, alias="v"),
-                               MealOrder.status == "not_home")
+    usual = await per_elder(
+        Count(alias="v"), live & (MealOrder.meal_date >= first) & (MealOrder.meal_date <= last)
+    )
+    last_meal = await per_elder(
+        Max(MealOrder.meal_date, alias="v"),
+        live & (MealOrder.meal_date >= first) & (MealOrder.meal_date <= today),
+    )
+    not_home = await per_elder(Max(MealOrder.meal_date, alias="v"), MealOrder.status == "not_home")
     candidates = {e for e, n in usual.items() if n >= rules.USUAL_MEALS} | set(not_home)
     if not candidates:
         return []
-    visits = {r["elder"]: r["v"] for r in await WelfareVisit.select(
-        WelfareVisit.elder, Max(WelfareVisit.visited_on, alias="v")).where(
-        WelfareVisit.elder.is_in(list(candidates))).group_by(WelfareVisit.elder)}
-    info = {r["id"]: r for r in await Elder.select(
-        Elder.id, Elder.name, Elder.address, Elder.region.code.as_alias("community"),
-        Elder.region.name.as_alias("community_name")).where(Elder.id.is_in(list(candidates)))}
+    visits = {
+        r["elder"]: r["v"]
+        for r in await WelfareVisit.select(
+            WelfareVisit.elder, Max(WelfareVisit.visited_on, alias="v")
+        )
+        .where(WelfareVisit.elder.is_in(list(candidates)))
+        .group_by(WelfareVisit.elder)
+    }
+    info = {
+        r["id"]: r
+        for r in await Elder.select(
+            Elder.id,
+            Elder.name,
+            Elder.address,
+            Elder.region.code.as_alias("community"),
+            Elder.region.name.as_alias("community_name"),
+        ).where(Elder.id.is_in(list(candidates)))
+    }
     alerts = []
     for elder_id in sorted(candidates):
-        facts = rules.MealFacts(usual_meals=usual.get(elder_id, 0),
-                                last_meal=_day(last_meal.get(elder_id)),
-                                last_not_home=_day(not_home.get(elder_id)),
-                                last_visit=_day(visits.get(elder_id)))
+        facts = rules.MealFacts(
+            usual_meals=usual.get(elder_id, 0),
+            last_meal=_day(last_meal.get(elder_id)),
+            last_not_home=_day(not_home.get(elder_id)),
+            last_visit=_day(visits.get(elder_id)),
+        )
         e = info[elder_id]
-        alerts += [WelfareAlert(elder_id=elder_id, name=people_rules.mask_name(e["name"]),
-                                community=e["community"], community_name=e["community_name"],
-                                address=e["address"], kind=s.kind, since=s.since, reason=s.text)
-                   for s in rules.welfare_signals(facts, today)]
+        alerts += [
+            WelfareAlert(
+                elder_id=elder_id,
+                name=people_rules.mask_name(e["name"]),
+                community=e["community"],
+                community_name=e["community_name"],
+                address=e["address"],
+                kind=s.kind,
+                since=s.since,
+                reason=s.text,
+            )
+            for s in rules.welfare_signals(facts, today)
+        ]
     return alerts
 
 
@@ -361,11 +466,23 @@ async def record_visit(elder_id: int, data: VisitIn, staff: Staff, today: date) 
         raise BadInput(f"visited_on：探访日期 {visited_on} 还没到", field="visited_on")
 
     async def work() -> int:
-        return (await WelfareVisit.insert(WelfareVisit(
-            elder=elder_id, visited_on=visited_on, note=data.note.strip(),
-            visited_by=staff.username, created_at=now_utc())).returning(WelfareVisit.id))[0]["id"]
+        return (
+            await WelfareVisit.insert(
+                WelfareVisit(
+                    elder=elder_id,
+                    visited_on=visited_on,
+                    note=data.note.strip(),
+                    visited_by=staff.username,
+                    created_at=now_utc(),
+                )
+            ).returning(WelfareVisit.id)
+        )[0]["id"]
 
     visit_id = await write_transaction(work)
-    return VisitOut(visit_id=visit_id, elder_id=elder_id, visited_on=visited_on,
-                    note=data.note.strip(), visited_by=staff.username)
-
+    return VisitOut(
+        visit_id=visit_id,
+        elder_id=elder_id,
+        visited_on=visited_on,
+        note=data.note.strip(),
+        visited_by=staff.username,
+    )

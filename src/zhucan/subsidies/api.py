@@ -31,29 +31,46 @@ class SubsidyController(Controller):
     guards = [requires("admin")]
 
     @get("/policy", operation_id="getSubsidyPolicy", summary="查看某日执行的补贴政策（默认今天）")
-    async def policy(self, request: Request, on: Annotated[date | None, QueryParameter(
-            description="日期，默认今天")] = None) -> SubsidyPolicy:
+    async def policy(
+        self,
+        request: Request,
+        on: Annotated[date | None, QueryParameter(description="日期，默认今天")] = None,
+    ) -> SubsidyPolicy:
         return await money.policy_in_force(on or _today(request))
 
-    @get("/policy/versions", operation_id="listSubsidyPolicies",
-         summary="补贴政策各版本（按生效日期，含已排期的）")
+    @get(
+        "/policy/versions",
+        operation_id="listSubsidyPolicies",
+        summary="补贴政策各版本（按生效日期，含已排期的）",
+    )
     async def versions(self) -> list[SubsidyPolicy]:
         return await money.policy_versions()
 
-    @put("/policy", operation_id="putSubsidyPolicy",
-         summary="自 effective_from 起以新政策替换（不能早于今天；已下的订单不受影响）")
+    @put(
+        "/policy",
+        operation_id="putSubsidyPolicy",
+        summary="自 effective_from 起以新政策替换（不能早于今天；已下的订单不受影响）",
+    )
     async def put_policy(self, request: Request, data: JSONBody[SubsidyPolicy]) -> SubsidyPolicy:
         return await service.put_policy(data, _today(request), signed_in(request).username)
 
-    @post("/issue", operation_id="issueMonthly", status_code=200,
-          summary="月度发放爱心卡额度和敬老分（重复执行不会重复发放）")
+    @post(
+        "/issue",
+        operation_id="issueMonthly",
+        status_code=200,
+        summary="月度发放爱心卡额度和敬老分（重复执行不会重复发放）",
+    )
     async def issue(self, request: Request, data: JSONBody[IssueIn]) -> IssueOut:
         settings = request.app.state.settings
-        return await service.issue_month(data.month, _today(request), settings.tz,
-                                         signed_in(request).username)
+        return await service.issue_month(
+            data.month, _today(request), settings.tz, signed_in(request).username
+        )
 
-    @get("/frozen-cards", operation_id="frozenCards",
-         summary="已去世或迁出老人的冻结余额（爱心卡与敬老分）")
+    @get(
+        "/frozen-cards",
+        operation_id="frozenCards",
+        summary="已去世或迁出老人的冻结余额（爱心卡与敬老分）",
+    )
     async def frozen(self) -> FrozenCards:
         return await service.frozen_cards()
 
@@ -62,10 +79,16 @@ class ElderStatusController(Controller):
     path = "/elders/{elder_id:int}/status"
     tags = ["elders"]
 
-    @post("/", guards=[requires("admin")], operation_id="setElderStatus", status_code=200,
-          summary="设置老人状态：去世或迁出时冻结爱心卡，余额保留并单列")
-    async def set_status(self, request: Request, elder_id: DbId,
-                         data: JSONBody[ElderStatusIn]) -> ElderStatusOut:
+    @post(
+        "/",
+        guards=[requires("admin")],
+        operation_id="setElderStatus",
+        status_code=200,
+        summary="设置老人状态：去世或迁出时冻结爱心卡，余额保留并单列",
+    )
+    async def set_status(
+        self, request: Request, elder_id: DbId, data: JSONBody[ElderStatusIn]
+    ) -> ElderStatusOut:
         return await service.set_elder_status(elder_id, data, signed_in(request).username)
 
 
@@ -78,20 +101,34 @@ class TimebankController(Controller):
         return await service.log_service(data, signed_in(request), _today(request))
 
     @get("/", operation_id="listTimebankEntries", summary="时间银行记录（志愿者只看本人的）")
-    async def list(self, request: Request,
-                   status: Annotated[Literal["pending", "approved", "rejected"] | None,
-                                     QueryParameter(description="按状态筛选")] = None,
-                   limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-                   ) -> list[TimebankOut]:
+    async def list(
+        self,
+        request: Request,
+        status: Annotated[
+            Literal["pending", "approved", "rejected"] | None,
+            QueryParameter(description="按状态筛选"),
+        ] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> list[TimebankOut]:
         return await service.list_entries(signed_in(request), status, limit)
 
-    @post("/{entry_id:int}/approve", guards=[requires("admin")], status_code=200,
-          operation_id="approveTimebankEntry", summary="批准并记入敬老分（只记一次）")
+    @post(
+        "/{entry_id:int}/approve",
+        guards=[requires("admin")],
+        status_code=200,
+        operation_id="approveTimebankEntry",
+        summary="批准并记入敬老分（只记一次）",
+    )
     async def approve(self, request: Request, entry_id: DbId) -> TimebankOut:
         return await service.decide(entry_id, True, signed_in(request).username)
 
-    @post("/{entry_id:int}/reject", guards=[requires("admin")], status_code=200,
-          operation_id="rejectTimebankEntry", summary="驳回时间银行记录")
+    @post(
+        "/{entry_id:int}/reject",
+        guards=[requires("admin")],
+        status_code=200,
+        operation_id="rejectTimebankEntry",
+        summary="驳回时间银行记录",
+    )
     async def reject(self, request: Request, entry_id: DbId) -> TimebankOut:
         return await service.decide(entry_id, False, signed_in(request).username)
 

@@ -25,11 +25,12 @@ MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
 
 
 def parse_month(text: str) -> date:
-    """"2026-11" → 2026-11-01; ValueError with a Chinese message otherwise."""
+    """ "2026-11" → 2026-11-01; ValueError with a Chinese message otherwise."""
     match = re.fullmatch(r"(20[0-9]{2})-([0-9]{2})", text or "")
     if not match or not 1 <= int(match[2]) <= 12:
-        raise ValueError(f"必须是 YYYY-MM 格式的月份（如 2026-11，年份在 2000–2099 之间），"
-                         f"收到 {text!r}")
+        raise ValueError(
+            f"必须是 YYYY-MM 格式的月份（如 2026-11，年份在 2000–2099 之间），收到 {text!r}"
+        )
     return date(int(match[1]), int(match[2]), 1)
 
 
@@ -61,17 +62,22 @@ def policy_on(versions: list[SubsidyPolicy], day: date) -> SubsidyPolicy:
     return in_force[-1] if in_force else versions[0]
 
 
-def policy_change_problem(versions: list[SubsidyPolicy], effective_from: date,
-                          today: date) -> tuple[int, str] | None:
+def policy_change_problem(
+    versions: list[SubsidyPolicy], effective_from: date, today: date
+) -> tuple[int, str] | None:
     """(HTTP status, Chinese reason) when a new version from `effective_from` would rewrite what
     already happened; versions scheduled for later days are replaced, which is what PUT is for."""
     if effective_from < today:
-        return 400, (f"effective_from：生效日期 {effective_from} 早于今天 {today}；已经发生的订单"
-                     "按当时的政策结算，新政策只能从今天或以后生效")
+        return 400, (
+            f"effective_from：生效日期 {effective_from} 早于今天 {today}；已经发生的订单"
+            "按当时的政策结算，新政策只能从今天或以后生效"
+        )
     current = policy_on(versions, today)
     if effective_from <= current.effective_from:
-        return 409, (f"effective_from：{current.effective_from} 起生效的政策今天已在执行，新版本"
-                     f"与它重叠，须晚于 {current.effective_from} 生效")
+        return 409, (
+            f"effective_from：{current.effective_from} 起生效的政策今天已在执行，新版本"
+            f"与它重叠，须晚于 {current.effective_from} 生效"
+        )
     return None
 
 
@@ -84,8 +90,10 @@ def issue_month_problem(start: date, today: date, first_policy_from: date) -> st
     if start > today:
         return f"month：{month_key(start)} 还没到，不能提前发放"
     if add_months(start, 1) <= first_policy_from:
-        return (f"month：{month_key(start)} 早于第一版补贴政策的生效日期 {first_policy_from}，"
-                "那时没有补贴可发")
+        return (
+            f"month：{month_key(start)} 早于第一版补贴政策的生效日期 {first_policy_from}，"
+            "那时没有补贴可发"
+        )
     return None
 
 
@@ -100,14 +108,20 @@ class MonthlyCredit:
 def monthly_credit(policy: SubsidyPolicy, categories: list[str], age: int) -> MonthlyCredit:
     """The largest allowance among the elder's categories and age, and the largest points grant
     of their age (DESIGN.md, money rules: no stacking)."""
-    allowance = max((a for a in policy.allowance if tier_applies(a, categories, age)),
-                    key=lambda a: a.card_fen, default=None)
-    grant = max((g for g in policy.points_grant if age >= g.min_age), key=lambda g: g.points,
-                default=None)
-    return MonthlyCredit(card_fen=allowance.card_fen if allowance else 0,
-                         points=grant.points if grant else 0,
-                         allowance=allowance.name if allowance else None,
-                         grant=grant.name if grant else None)
+    allowance = max(
+        (a for a in policy.allowance if tier_applies(a, categories, age)),
+        key=lambda a: a.card_fen,
+        default=None,
+    )
+    grant = max(
+        (g for g in policy.points_grant if age >= g.min_age), key=lambda g: g.points, default=None
+    )
+    return MonthlyCredit(
+        card_fen=allowance.card_fen if allowance else 0,
+        points=grant.points if grant else 0,
+        allowance=allowance.name if allowance else None,
+        grant=grant.name if grant else None,
+    )
 
 
 # ---------------------------------------------------------------- 敬老分 expiry
@@ -158,14 +172,20 @@ def timebank_points(minutes: int, points_per_hour: int) -> int:
     return minutes * points_per_hour // 60
 
 
-def timebank_problem(helper_age: int | None, helped_age: int, helper_is_helped: bool,
-                     service_date: date, today: date) -> tuple[str, str] | None:
+def timebank_problem(
+    helper_age: int | None, helped_age: int, helper_is_helped: bool, service_date: date, today: date
+) -> tuple[str, str] | None:
     """(field, Chinese reason) when an entry breaks a rule of the time bank."""
     if helper_is_helped:
         return "helper_elder_id", "helper_elder_id：服务者与受助老人不能是同一人"
     if helper_age is not None and helper_age >= helped_age:
-        return "helper_elder_id", (f"helper_elder_id：时间银行是低龄老人帮助高龄老人，服务者 "
-                                   f"{helper_age} 岁，受助老人 {helped_age} 岁")
+        return "helper_elder_id", (
+            f"helper_elder_id：时间银行是低龄老人帮助高龄老人，服务者 "
+            f"{helper_age} 岁，受助老人 {helped_age} 岁"
+        )
     if service_date > today:
-        return "service_date", f"service_date：服务日期 {service_date} 还没到，只能登记已经完成的服务"
+        return (
+            "service_date",
+            f"service_date：服务日期 {service_date} 还没到，只能登记已经完成的服务",
+        )
     return None

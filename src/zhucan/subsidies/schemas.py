@@ -17,8 +17,11 @@ ElderStatus = Literal["active", "deceased", "moved"]
 class IssueIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    month: str = Field(description="发放月份 YYYY-MM", examples=["2026-11"],
-                       json_schema_extra={"pattern": MONTH_PATTERN})
+    month: str = Field(
+        description="发放月份 YYYY-MM",
+        examples=["2026-11"],
+        json_schema_extra={"pattern": MONTH_PATTERN},
+    )
 
     @field_validator("month")
     @classmethod
@@ -77,10 +80,15 @@ class TimebankIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     helped_elder_id: BodyId = Field(description="受助的高龄老人")
-    helper_elder_id: BodyId | None = Field(default=None,
-                                        description="服务者是低龄老人时：其老人编号")
-    helper_username: str | None = Field(default=None, min_length=1, max_length=64,
-                                        description="服务者是志愿者时：其账号（志愿者本人登记可省略）")
+    helper_elder_id: BodyId | None = Field(
+        default=None, description="服务者是低龄老人时：其老人编号"
+    )
+    helper_username: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="服务者是志愿者时：其账号（志愿者本人登记可省略）",
+    )
     service_date: IsoDate
     minutes: int = Field(ge=MIN_SERVICE_MINUTES, le=MAX_SERVICE_MINUTES, description="服务分钟数")
     description: str = Field(default="", max_length=200, description="服务内容，如 陪同就医")

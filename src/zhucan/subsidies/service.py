@@ -43,16 +43,26 @@ BATCH = 100
 
 async def put_policy(data: SubsidyPolicy, today: date, actor: str) -> SubsidyPolicy:
     async def work() -> SubsidyPolicy:
-        refusal = rules.policy_change_problem(await money.policy_versions(), data.effective_from,
-                                              today)
+        refusal = rules.policy_change_problem(
+            await money.policy_versions(), data.effective_from, today
+        )
         if refusal is not None:
             status, detail = refusal
             raise (BadInput if status == 400 else Conflict)(detail, field="effective_from")
-        await PolicyVersion.insert(PolicyVersion(
-            effective_from=data.effective_from, body=data.model_dump_json(), created_by=actor,
-            created_at=now_utc())).run()
-        await audit.record(actor, "policy.update", f"policy:{data.effective_from}",
-                           {"effective_from": data.effective_from})
+        await PolicyVersion.insert(
+            PolicyVersion(
+                effective_from=data.effective_from,
+                body=data.model_dump_json(),
+                created_by=actor,
+                created_at=now_utc(),
+            )
+        ).run()
+        await audit.record(
+            actor,
+            "policy.update",
+            f"policy:{data.effective_from}",
+            {"effective_from": data.effective_from},
+        )
         return data
 
     return await write_transaction(work)
@@ -71,29 +81,49 @@ async def set_elder_status(elder_id: int, data: ElderStatusIn, actor: str) -> El
             raise NotFound(f"没有编号为 {elder_id} 的老人")
         if row["status"] != data.status:
             await Elder.update({Elder.status: data.status}).where(Elder.id == elder_id)
-            await audit.record(actor, "elder.status", f"elder:{elder_id}",
-                               {"from": row["status"], "to": data.status, "note": data.note})
+            await audit.record(
+                actor,
+                "elder.status",
+                f"elder:{elder_id}",
+                {"from": row["status"], "to": data.status, "note": data.note},
+            )
         held = await money.balance(elder_id)
-        return ElderStatusOut(elder_id=elder_id, status=data.status,
-                              card_frozen=data.status != "active", card_fen=held.card_fen,
-                              points=held.points)
+        return ElderStatusOut(
+            elder_id=elder_id,
+            status=data.status,
+            card_frozen=data.status != "active",
+            card_fen=held.card_fen,
+            points=held.points,
+        )
 
     return await write_transaction(work)
 
 
 async def frozen_cards() -> FrozenCards:
-    rows = await Account.select(Account.elder, Account.kind, Account.balance,
-                                Account.elder.status.as_alias("status")).where(
-        (Account.elder.status != "active") & Account.kind.is_in(list(money_rules.ELDER_KINDS))
-        & (Account.balance > 0)).order_by(Account.elder)
+    rows = (
+        await Account.select(
+            Account.elder, Account.kind, Account.balance, Account.elder.status.as_alias("status")
+        )
+        .where(
+            (Account.elder.status != "active")
+            & Account.kind.is_in(list(money_rules.ELDER_KINDS))
+            & (Account.balance > 0)
+        )
+        .order_by(Account.elder)
+    )
     held: dict[int, dict] = {}
     for r in rows:
-        card = held.setdefault(r["elder"], {"elder_id": r["elder"], "status": r["status"],
-                                            "card_fen": 0, "points": 0})
+        card = held.setdefault(
+            r["elder"], {"elder_id": r["elder"], "status": r["status"], "card_fen": 0, "points": 0}
+        )
         card["card_fen" if r["kind"] == "elder_card" else "points"] = r["balance"]
     cards = [FrozenCard(**c) for c in held.values()]
-    return FrozenCards(elders=len(cards), card_fen=sum(c.card_fen for c in cards),
-                       points=sum(c.points for c in cards), cards=cards)
+    return FrozenCards(
+        elders=len(cards),
+        card_fen=sum(c.card_fen for c in cards),
+        points=sum(c.points for c in cards),
+        cards=cards,
+    )
 
 
 # ---------------------------------------------------------------- monthly issue and expiry
@@ -101,7 +131,7 @@ async def frozen_cards() -> FrozenCards:
 
 def _batches(items: list, size: int = BATCH):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 async def _lock_elders(elder_ids: list[int]) -> None:
@@ -115,30 +145,58 @@ async def _issue_batch(month: str, start: date, policy: SubsidyPolicy, batch: li
     lock = IssueRun.select(IssueRun.id).where(IssueRun.month == month)
     await (lock if is_sqlite(current_engine()) else lock.lock_rows())
     ids = [e["id"] for e in batch]
-    done = {r["elder"] for r in await MonthlyGrant.select(MonthlyGrant.elder).where(
-        (MonthlyGrant.month == month) & MonthlyGrant.elder.is_in(ids))}
-    active = {r["id"] for r in await Elder.select(Elder.id).where(
-        Elder.id.is_in(ids) & (Elder.status == "active"))}
+    done = {
+        r["elder"]
+        for r in await MonthlyGrant.select(MonthlyGrant.elder).where(
+            (MonthlyGrant.month == month) & MonthlyGrant.elder.is_in(ids)
+        )
+    }
+    active = {
+        r["id"]
+        for r in await Elder.select(Elder.id).where(
+            Elder.id.is_in(ids) & (Elder.status == "active")
+        )
+    }
     due = []
     for elder in batch:
         if elder["id"] in done or elder["id"] not in active:
             continue
-        credit = rules.monthly_credit(policy, people_rules.split_codes(elder["categories"]),
-                                      people_rules.age_on(elder["birth_date"], start))
+        credit = rules.monthly_credit(
+            policy,
+            people_rules.split_codes(elder["categories"]),
+            people_rules.age_on(elder["birth_date"], start),
+        )
         if credit.card_fen or credit.points:
             due.append((elder["id"], credit))
     await _lock_elders([elder_id for elder_id, _ in due])
     for elder_id, credit in due:
-        reasons = "；".join(x for x in (credit.allowance and f"爱心卡：{credit.allowance}",
-                                        credit.grant and f"敬老分：{credit.grant}") if x)
+        reasons = "；".join(
+            x
+            for x in (
+                credit.allowance and f"爱心卡：{credit.allowance}",
+                credit.grant and f"敬老分：{credit.grant}",
+            )
+            if x
+        )
         transfer = await money.post_transfer(
-            f"issue:{month}:{elder_id}", "monthly_issue",
-            [*money_rules.topup_legs(elder_id, "government", credit.card_fen),
-             *money_rules.points_grant_legs(elder_id, credit.points)],
-            note=f"{month} 月度发放（{reasons}）", created_by="monthly_issue")
-        await MonthlyGrant.insert(MonthlyGrant(month=month, elder=elder_id,
-                                               card_fen=credit.card_fen, points=credit.points,
-                                               transfer=transfer)).run()
+            f"issue:{month}:{elder_id}",
+            "monthly_issue",
+            [
+                *money_rules.topup_legs(elder_id, "government", credit.card_fen),
+                *money_rules.points_grant_legs(elder_id, credit.points),
+            ],
+            note=f"{month} 月度发放（{reasons}）",
+            created_by="monthly_issue",
+        )
+        await MonthlyGrant.insert(
+            MonthlyGrant(
+                month=month,
+                elder=elder_id,
+                card_fen=credit.card_fen,
+                points=credit.points,
+                transfer=transfer,
+            )
+        ).run()
 
 
 async def issue_month(month: str, today: date, tz: ZoneInfo, actor: str) -> IssueOut:
@@ -153,26 +211,49 @@ async def issue_month(month: str, today: date, tz: ZoneInfo, actor: str) -> Issu
         raise BadInput(problem, field="month")
     expired = await expire_points(start, tz, actor)
     policy = await money.policy_in_force(start)
-    await write_transaction(lambda: IssueRun.insert(IssueRun(
-        month=month, started_by=actor, started_at=now_utc())).on_conflict(
-        action="DO NOTHING").run())
-    elders = await Elder.select(Elder.id, Elder.birth_date, Elder.categories).where(
-        Elder.status == "active").order_by(Elder.id)
+    await write_transaction(
+        lambda: (
+            IssueRun.insert(IssueRun(month=month, started_by=actor, started_at=now_utc()))
+            .on_conflict(action="DO NOTHING")
+            .run()
+        )
+    )
+    elders = (
+        await Elder.select(Elder.id, Elder.birth_date, Elder.categories)
+        .where(Elder.status == "active")
+        .order_by(Elder.id)
+    )
     for batch in _batches(elders):
         await write_transaction(lambda batch=batch: _issue_batch(month, start, policy, batch))
 
     async def finish() -> IssueOut:
-        totals = (await MonthlyGrant.raw(
-            "SELECT COUNT(*) AS elders, COALESCE(SUM(card_fen), 0) AS card_fen, "
-            "COALESCE(SUM(points), 0) AS points FROM subsidy_monthly_grant WHERE month = {}",
-            month))[0]
+        totals = (
+            await MonthlyGrant.raw(
+                "SELECT COUNT(*) AS elders, COALESCE(SUM(card_fen), 0) AS card_fen, "
+                "COALESCE(SUM(points), 0) AS points FROM subsidy_monthly_grant WHERE month = {}",
+                month,
+            )
+        )[0]
         await IssueRun.update({IssueRun.finished_at: now_utc()}).where(IssueRun.month == month)
-        out = IssueOut(month=month, elders=totals["elders"], card_fen=int(totals["card_fen"]),
-                       points=int(totals["points"]), expired=expired,
-                       frozen=await frozen_cards())
-        await audit.record(actor, "subsidy.issue", f"month:{month}",
-                           {"elders": out.elders, "card_fen": out.card_fen,
-                            "points": out.points, "expired_points": expired.points})
+        out = IssueOut(
+            month=month,
+            elders=totals["elders"],
+            card_fen=int(totals["card_fen"]),
+            points=int(totals["points"]),
+            expired=expired,
+            frozen=await frozen_cards(),
+        )
+        await audit.record(
+            actor,
+            "subsidy.issue",
+            f"month:{month}",
+            {
+                "elders": out.elders,
+                "card_fen": out.card_fen,
+                "points": out.points,
+                "expired_points": expired.points,
+            },
+        )
         return out
 
     return await write_transaction(finish)
@@ -181,84 +262,139 @@ async def issue_month(month: str, today: date, tz: ZoneInfo, actor: str) -> Issu
 async def _lots(elder_ids: list[int], tz: ZoneInfo) -> dict[int, list[rules.Lot]]:
     """Every credit of 敬老分 except a refund is a lot, dated by the month it was posted in, or
     for a monthly issue by the month it was for (an issue run late must not live longer)."""
-    rows = await Entry.select(Entry.account.elder.as_alias("elder"), Entry.amount, Entry.transfer,
-                              Entry.transfer.created_at.as_alias("at")).where(
-        (Entry.account.kind == "elder_points") & Entry.account.elder.is_in(elder_ids)
-        & (Entry.amount < 0) & (Entry.transfer.kind != "reversal"))
-    issued = {r["transfer"]: rules.parse_month(r["month"]) for r in await MonthlyGrant.select(
-        MonthlyGrant.transfer, MonthlyGrant.month).where(MonthlyGrant.elder.is_in(elder_ids))}
+    rows = await Entry.select(
+        Entry.account.elder.as_alias("elder"),
+        Entry.amount,
+        Entry.transfer,
+        Entry.transfer.created_at.as_alias("at"),
+    ).where(
+        (Entry.account.kind == "elder_points")
+        & Entry.account.elder.is_in(elder_ids)
+        & (Entry.amount < 0)
+        & (Entry.transfer.kind != "reversal")
+    )
+    issued = {
+        r["transfer"]: rules.parse_month(r["month"])
+        for r in await MonthlyGrant.select(MonthlyGrant.transfer, MonthlyGrant.month).where(
+            MonthlyGrant.elder.is_in(elder_ids)
+        )
+    }
     by_month: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for r in rows:
         month = issued.get(r["transfer"]) or r["at"].astimezone(tz).date().replace(day=1)
         by_month[r["elder"]][month] -= r["amount"]
-    return {elder: [rules.Lot(m, p) for m, p in months.items()]
-            for elder, months in by_month.items()}
+    return {
+        elder: [rules.Lot(m, p) for m, p in months.items()] for elder, months in by_month.items()
+    }
 
 
-async def _expire_batch(key_month: str, as_of: date, tz: ZoneInfo, elder_ids: list[int],
-                        actor: str) -> None:
-    done = {r["key"] for r in await Transfer.select(Transfer.key).where(
-        Transfer.key.is_in([f"expire:{key_month}:{e}" for e in elder_ids]))}
+async def _expire_batch(
+    key_month: str, as_of: date, tz: ZoneInfo, elder_ids: list[int], actor: str
+) -> None:
+    done = {
+        r["key"]
+        for r in await Transfer.select(Transfer.key).where(
+            Transfer.key.is_in([f"expire:{key_month}:{e}" for e in elder_ids])
+        )
+    }
     todo = [e for e in elder_ids if f"expire:{key_month}:{e}" not in done]
     if not todo:
         return
     await _lock_elders(todo)
-    balances = {r["elder"]: r["balance"] for r in await Account.select(
-        Account.elder, Account.balance).where(
-        (Account.kind == "elder_points") & Account.elder.is_in(todo))}
+    balances = {
+        r["elder"]: r["balance"]
+        for r in await Account.select(Account.elder, Account.balance).where(
+            (Account.kind == "elder_points") & Account.elder.is_in(todo)
+        )
+    }
     lots = await _lots(todo, tz)
     for elder_id in todo:
         points = rules.points_to_expire(lots.get(elder_id, []), balances.get(elder_id, 0), as_of)
         if points:
             await money.post_transfer(
-                f"expire:{key_month}:{elder_id}", "points_expiry",
-                money_rules.pair(AccountRef("elder_points", elder_id), AccountRef("points_fund"),
-                                 points),
-                note=f"发放满 {rules.POINTS_LIFETIME_MONTHS} 个月的敬老分到期", created_by=actor)
+                f"expire:{key_month}:{elder_id}",
+                "points_expiry",
+                money_rules.pair(
+                    AccountRef("elder_points", elder_id), AccountRef("points_fund"), points
+                ),
+                note=f"发放满 {rules.POINTS_LIFETIME_MONTHS} 个月的敬老分到期",
+                created_by=actor,
+            )
 
 
 async def expired_total(as_of: date) -> ExpiryOut:
-    row = (await Transfer.raw(
-        "SELECT COUNT(DISTINCT t.id) AS elders, COALESCE(SUM(e.amount), 0) AS points "
-        "FROM ledger_transfer t JOIN ledger_entry e ON e.transfer = t.id "
-        "JOIN account a ON a.id = e.account "
-        "WHERE t.kind = 'points_expiry' AND t.key LIKE {} AND a.kind = 'elder_points'",
-        f"expire:{rules.month_key(as_of)}:%"))[0]
+    row = (
+        await Transfer.raw(
+            "SELECT COUNT(DISTINCT t.id) AS elders, COALESCE(SUM(e.amount), 0) AS points "
+            "FROM ledger_transfer t JOIN ledger_entry e ON e.transfer = t.id "
+            "JOIN account a ON a.id = e.account "
+            "WHERE t.kind = 'points_expiry' AND t.key LIKE {} AND a.kind = 'elder_points'",
+            f"expire:{rules.month_key(as_of)}:%",
+        )
+    )[0]
     return ExpiryOut(as_of=as_of, elders=row["elders"], points=int(row["points"]))
 
 
 async def expire_points(as_of: date, tz: ZoneInfo, actor: str) -> ExpiryOut:
     """Expire, oldest first, the 敬老分 whose 12 months have run out by `as_of`; once a month."""
     key_month = rules.month_key(as_of)
-    holders = [r["elder"] for r in await Account.select(Account.elder).where(
-        (Account.kind == "elder_points") & (Account.balance > 0)).order_by(Account.elder)]
+    holders = [
+        r["elder"]
+        for r in await Account.select(Account.elder)
+        .where((Account.kind == "elder_points") & (Account.balance > 0))
+        .order_by(Account.elder)
+    ]
     for batch in _batches(holders):
         await write_transaction(
-            lambda batch=batch: _expire_batch(key_month, as_of, tz, batch, actor))
+            lambda batch=batch: _expire_batch(key_month, as_of, tz, batch, actor)
+        )
     out = await expired_total(as_of)
-    await write_transaction(lambda: audit.record(actor, "points.expire", f"month:{key_month}",
-                                                 {"elders": out.elders, "points": out.points}))
+    await write_transaction(
+        lambda: audit.record(
+            actor,
+            "points.expire",
+            f"month:{key_month}",
+            {"elders": out.elders, "points": out.points},
+        )
+    )
     return out
 
 
 # ---------------------------------------------------------------- time bank
 
 ENTRY_COLUMNS = [
-    TimebankEntry.id, TimebankEntry.helped_elder, TimebankEntry.helper_elder,
-    TimebankEntry.helper_staff.username.as_alias("helper_username"), TimebankEntry.service_date,
-    TimebankEntry.minutes, TimebankEntry.description, TimebankEntry.status, TimebankEntry.points,
-    TimebankEntry.logged_by, TimebankEntry.decided_by, TimebankEntry.created_at,
+    TimebankEntry.id,
+    TimebankEntry.helped_elder,
+    TimebankEntry.helper_elder,
+    TimebankEntry.helper_staff.username.as_alias("helper_username"),
+    TimebankEntry.service_date,
+    TimebankEntry.minutes,
+    TimebankEntry.description,
+    TimebankEntry.status,
+    TimebankEntry.points,
+    TimebankEntry.logged_by,
+    TimebankEntry.decided_by,
+    TimebankEntry.created_at,
     TimebankEntry.decided_at,
 ]
 
 
 def _entry_out(r: dict) -> TimebankOut:
     return TimebankOut(
-        entry_id=r["id"], helped_elder_id=r["helped_elder"], helper_elder_id=r["helper_elder"],
-        helper_username=r["helper_username"], service_date=r["service_date"],
-        minutes=r["minutes"], description=r["description"], status=r["status"],
-        points=r["points"], logged_by=r["logged_by"], decided_by=r["decided_by"],
-        created_at=r["created_at"], decided_at=r["decided_at"])
+        entry_id=r["id"],
+        helped_elder_id=r["helped_elder"],
+        helper_elder_id=r["helper_elder"],
+        helper_username=r["helper_username"],
+        service_date=r["service_date"],
+        minutes=r["minutes"],
+        description=r["description"],
+        status=r["status"],
+        points=r["points"],
+        logged_by=r["logged_by"],
+        decided_by=r["decided_by"],
+        created_at=r["created_at"],
+        decided_at=r["decided_at"],
+    )
 
 
 async def entry_out(entry_id: int) -> TimebankOut:
@@ -269,8 +405,11 @@ async def entry_out(entry_id: int) -> TimebankOut:
 
 
 async def _active_elder(elder_id: int, field: str) -> dict:
-    row = await Elder.select(Elder.id, Elder.birth_date, Elder.status).where(
-        Elder.id == elder_id).first()
+    row = (
+        await Elder.select(Elder.id, Elder.birth_date, Elder.status)
+        .where(Elder.id == elder_id)
+        .first()
+    )
     if row is None:
         raise BadInput(f"{field}：没有编号为 {elder_id} 的老人", field=field)
     if row["status"] != "active":
@@ -288,40 +427,63 @@ async def log_service(data: TimebankIn, staff: Staff, today: date) -> TimebankOu
     elif staff.role not in ("admin", "operator"):
         raise Forbidden("只有志愿者本人、管理员和热线话务员可以登记时间银行服务")
     if data.helper_elder_id is None and helper_username is None:
-        raise BadInput("helper_elder_id：请指明服务者（低龄老人的 helper_elder_id 或志愿者的 "
-                       "helper_username）", field="helper_elder_id")
+        raise BadInput(
+            "helper_elder_id：请指明服务者（低龄老人的 helper_elder_id 或志愿者的 "
+            "helper_username）",
+            field="helper_elder_id",
+        )
     helped = await _active_elder(data.helped_elder_id, "helped_elder_id")
     helper_age, helper_staff = None, None
     if data.helper_elder_id is not None:
         helper = await _active_elder(data.helper_elder_id, "helper_elder_id")
         helper_age = people_rules.age_on(helper["birth_date"], data.service_date)
     else:
-        account = await StaffUser.select(StaffUser.id, StaffUser.role).where(
-            StaffUser.username == helper_username).first()
+        account = (
+            await StaffUser.select(StaffUser.id, StaffUser.role)
+            .where(StaffUser.username == helper_username)
+            .first()
+        )
         if account is None or account["role"] != "volunteer":
-            raise BadInput(f"helper_username：{helper_username} 不是志愿者账号",
-                           field="helper_username")
+            raise BadInput(
+                f"helper_username：{helper_username} 不是志愿者账号", field="helper_username"
+            )
         helper_staff = account["id"]
-    problem = rules.timebank_problem(helper_age,
-                                     people_rules.age_on(helped["birth_date"], data.service_date),
-                                     data.helper_elder_id == data.helped_elder_id,
-                                     data.service_date, today)
+    problem = rules.timebank_problem(
+        helper_age,
+        people_rules.age_on(helped["birth_date"], data.service_date),
+        data.helper_elder_id == data.helped_elder_id,
+        data.service_date,
+        today,
+    )
     if problem:
         raise BadInput(problem[1], field=problem[0])
 
     async def work() -> int:
-        return (await TimebankEntry.insert(TimebankEntry(
-            helper_elder=data.helper_elder_id, helper_staff=helper_staff,
-            helped_elder=data.helped_elder_id, service_date=data.service_date,
-            minutes=data.minutes, description=data.description, status="pending",
-            logged_by=staff.username, created_at=now_utc())).returning(TimebankEntry.id))[0]["id"]
+        return (
+            await TimebankEntry.insert(
+                TimebankEntry(
+                    helper_elder=data.helper_elder_id,
+                    helper_staff=helper_staff,
+                    helped_elder=data.helped_elder_id,
+                    service_date=data.service_date,
+                    minutes=data.minutes,
+                    description=data.description,
+                    status="pending",
+                    logged_by=staff.username,
+                    created_at=now_utc(),
+                )
+            ).returning(TimebankEntry.id)
+        )[0]["id"]
 
     return await entry_out(await write_transaction(work))
 
 
 async def list_entries(staff: Staff, status: str | None, limit: int) -> list[TimebankOut]:
-    query = TimebankEntry.select(*ENTRY_COLUMNS).order_by(TimebankEntry.id, ascending=False).limit(
-        limit)
+    query = (
+        TimebankEntry.select(*ENTRY_COLUMNS)
+        .order_by(TimebankEntry.id, ascending=False)
+        .limit(limit)
+    )
     if status is not None:
         query = query.where(TimebankEntry.status == status)
     if staff.role == "volunteer":
@@ -340,17 +502,25 @@ async def decide(entry_id: int, approve: bool, actor: str) -> TimebankOut:
         row = await TimebankEntry.select().where(TimebankEntry.id == entry_id).first()
         if row is None:
             raise NotFound(f"没有编号为 {entry_id} 的时间银行记录")
-        claimed = await TimebankEntry.update({
-            TimebankEntry.status: wanted, TimebankEntry.decided_by: actor,
-            TimebankEntry.decided_at: now_utc()}).where(
-            (TimebankEntry.id == entry_id) & (TimebankEntry.status == "pending")).returning(
-            TimebankEntry.id)
+        claimed = (
+            await TimebankEntry.update(
+                {
+                    TimebankEntry.status: wanted,
+                    TimebankEntry.decided_by: actor,
+                    TimebankEntry.decided_at: now_utc(),
+                }
+            )
+            .where((TimebankEntry.id == entry_id) & (TimebankEntry.status == "pending"))
+            .returning(TimebankEntry.id)
+        )
         if not claimed:
             current = await entry_out(entry_id)
             if current.status == wanted:
                 return current
-            raise Conflict(f"该记录已{'批准' if current.status == 'approved' else '驳回'}，"
-                           "不能再改", field="status")
+            raise Conflict(
+                f"该记录已{'批准' if current.status == 'approved' else '驳回'}，不能再改",
+                field="status",
+            )
         if approve:
             policy = await money.policy_in_force(row["service_date"])
             points = rules.timebank_points(row["minutes"], policy.timebank_points_per_hour)
@@ -361,13 +531,15 @@ async def decide(entry_id: int, approve: bool, actor: str) -> TimebankOut:
             else:
                 earner = AccountRef("volunteer_points", row["helper_staff"])
             transfer = await money.post_transfer(
-                f"timebank:{entry_id}", "timebank_credit",
+                f"timebank:{entry_id}",
+                "timebank_credit",
                 money_rules.pair(AccountRef("points_fund"), earner, points),
                 note=f"时间银行：{row['service_date']} 服务 {row['minutes']} 分钟",
-                created_by=actor)
-            await TimebankEntry.update({TimebankEntry.points: points,
-                                        TimebankEntry.transfer: transfer}).where(
-                TimebankEntry.id == entry_id)
+                created_by=actor,
+            )
+            await TimebankEntry.update(
+                {TimebankEntry.points: points, TimebankEntry.transfer: transfer}
+            ).where(TimebankEntry.id == entry_id)
         await audit.record(actor, "timebank.decide", f"timebank:{entry_id}", {"status": wanted})
         return await entry_out(entry_id)
 

@@ -39,18 +39,21 @@ class MonthlyGrant(Table, tablename="subsidy_monthly_grant"):
 class TimebankEntry(Table, tablename="timebank_entry"):
     """Hours a younger elder or a volunteer spent helping an older elder; points on approval."""
 
-    helper_elder = ForeignKey(references=Elder, null=True, default=None, index=True,
-                              on_delete=OnDelete.no_action)
-    helper_staff = ForeignKey(references=StaffUser, null=True, default=None, index=True,
-                              on_delete=OnDelete.no_action)
+    helper_elder = ForeignKey(
+        references=Elder, null=True, default=None, index=True, on_delete=OnDelete.no_action
+    )
+    helper_staff = ForeignKey(
+        references=StaffUser, null=True, default=None, index=True, on_delete=OnDelete.no_action
+    )
     helped_elder = ForeignKey(references=Elder, index=True, on_delete=OnDelete.no_action)
     service_date = Date()
     minutes = Integer()
     description = Varchar(length=200, default="")
     status = Varchar(length=10, default="pending")  # pending | approved | rejected
     points = Integer(default=0)
-    transfer = ForeignKey(references=Transfer, null=True, default=None,
-                          on_delete=OnDelete.no_action)
+    transfer = ForeignKey(
+        references=Transfer, null=True, default=None, on_delete=OnDelete.no_action
+    )
     logged_by = Varchar(length=64)
     decided_by = Varchar(length=64, null=True, default=None)
     created_at = Timestamptz()

@@ -84,21 +84,38 @@ def _sign_in_page(_: Request, __: NotSignedIn) -> Template:
 
 
 def _cookie(request: Request, value: str, max_age: int | None = None) -> Cookie:
-    return Cookie(key=ADMIN_COOKIE, value=value, path=COOKIE_PATH, httponly=True,
-                  samesite="strict", secure=request.url.scheme == "https", max_age=max_age)
+    return Cookie(
+        key=ADMIN_COOKIE,
+        value=value,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=max_age,
+    )
 
 
-@post("/admin/session", guards=[requires("admin")], status_code=204,
-      operation_id="openAdminPageSession", summary="以管理员令牌换取后台页面的会话 Cookie",
-      include_in_schema=False)
+@post(
+    "/admin/session",
+    guards=[requires("admin")],
+    status_code=204,
+    operation_id="openAdminPageSession",
+    summary="以管理员令牌换取后台页面的会话 Cookie",
+    include_in_schema=False,
+)
 async def open_session(request: Request) -> Response[None]:
     # No max_age: the cookie goes with the browser session, as the token in sessionStorage does;
     # the token inside still expires on its own.
     return Response(None, status_code=204, cookies=[_cookie(request, request.auth)])
 
 
-@delete("/admin/session", status_code=204, operation_id="closeAdminPageSession",
-        summary="退出后台页面会话", include_in_schema=False)
+@delete(
+    "/admin/session",
+    status_code=204,
+    operation_id="closeAdminPageSession",
+    summary="退出后台页面会话",
+    include_in_schema=False,
+)
 async def close_session(request: Request) -> Response[None]:
     return Response(None, status_code=204, cookies=[_cookie(request, "", max_age=0)])
 
@@ -124,13 +141,23 @@ class BackOffice(Controller):
         tz = request.app.state.settings.tz
         summaries = [await compliance.summary(y, None, as_of, tz) for y in years]
         grades = ("A", "B", "C", "rectifying", "ungraded")
-        chart = {"years": years,
-                 "grades": {g: [s.grades[g] for s in summaries] for g in grades},
-                 "ab_ratio": [s.ab_ratio for s in summaries],
-                 "ab_target": [s.targets.get("ab_ratio") for s in summaries]}
-        return Template("admin_compliance.html", context={
-            "as_of": as_of, "summaries": summaries, "current": summaries[-1], "chart": chart,
-            "due": await compliance.due(as_of), "grades": grades})
+        chart = {
+            "years": years,
+            "grades": {g: [s.grades[g] for s in summaries] for g in grades},
+            "ab_ratio": [s.ab_ratio for s in summaries],
+            "ab_target": [s.targets.get("ab_ratio") for s in summaries],
+        }
+        return Template(
+            "admin_compliance.html",
+            context={
+                "as_of": as_of,
+                "summaries": summaries,
+                "current": summaries[-1],
+                "chart": chart,
+                "due": await compliance.due(as_of),
+                "grades": grades,
+            },
+        )
 
     @get("/meals", operation_id="adminMealsPage", summary="后台：助餐人次与覆盖率")
     async def meals(self, request: Request, year: Year = None) -> Template:
@@ -138,21 +165,32 @@ class BackOffice(Controller):
         report = await reports.meal_report(year, None)
         months = await reports.meals_by_month(year)
         baseline = await reports.meals_by_month(report.baseline_year)
-        chart = {"months": [f"{int(m.month[5:])}月" for m in months],
-                 "meals": [m.meals for m in months],
-                 "cumulative": list(accumulate(m.meals for m in months)),
-                 "baseline_cumulative": list(accumulate(m.meals for m in baseline)),
-                 "baseline_year": report.baseline_year, "year": year,
-                 "target": report.targets.meals if report.targets else None}
-        return Template("admin_meals.html", context={"report": report, "months": months,
-                                                     "chart": chart})
+        chart = {
+            "months": [f"{int(m.month[5:])}月" for m in months],
+            "meals": [m.meals for m in months],
+            "cumulative": list(accumulate(m.meals for m in months)),
+            "baseline_cumulative": list(accumulate(m.meals for m in baseline)),
+            "baseline_year": report.baseline_year,
+            "year": year,
+            "target": report.targets.meals if report.targets else None,
+        }
+        return Template(
+            "admin_meals.html", context={"report": report, "months": months, "chart": chart}
+        )
 
     @get("/settlement", operation_id="adminSettlementPage", summary="后台：月度结算")
-    async def settlement(self, request: Request, month: Annotated[str | None, QueryParameter(
-            max_length=7, description="YYYY-MM，默认本月")] = None) -> Template:
+    async def settlement(
+        self,
+        request: Request,
+        month: Annotated[
+            str | None, QueryParameter(max_length=7, description="YYYY-MM，默认本月")
+        ] = None,
+    ) -> Template:
         month = month or _today(request).strftime("%Y-%m")
-        return Template("admin_settlement.html",
-                        context={"month": month, "report": await reports.settlement(month)})
+        return Template(
+            "admin_settlement.html",
+            context={"month": month, "report": await reports.settlement(month)},
+        )
 
     @get("/welfare", operation_id="adminWelfarePage", summary="后台：关爱提醒")
     async def welfare(self, request: Request) -> Template:
@@ -161,16 +199,26 @@ class BackOffice(Controller):
         return Template("admin_welfare.html", context={"alerts": alerts, "as_of": as_of})
 
     @get("/policy", operation_id="adminPolicyPage", summary="后台：补贴政策")
-    async def policy(self, request: Request, published: Annotated[date | None, QueryParameter(
-            description="刚发布的新版本的生效日期（页面据此提示）")] = None) -> Template:
+    async def policy(
+        self,
+        request: Request,
+        published: Annotated[
+            date | None, QueryParameter(description="刚发布的新版本的生效日期（页面据此提示）")
+        ] = None,
+    ) -> Template:
         as_of = _today(request)
-        return Template("admin_policy.html", context={
-            "as_of": as_of, "policy": await money.policy_in_force(as_of),
-            "versions": await money.policy_versions(), "published": published})
+        return Template(
+            "admin_policy.html",
+            context={
+                "as_of": as_of,
+                "policy": await money.policy_in_force(as_of),
+                "versions": await money.policy_versions(),
+                "published": published,
+            },
+        )
 
 
 # ---------------------------------------------------------------- piccolo_admin at /admin/data/
-
 
 
 class _Admin(BaseUser):
@@ -202,15 +250,25 @@ class _CheckedByMount(AuthenticationBackend):
 
 @cache
 def _data_app():
-    groups = {"资金台账": [Account, Transfer, Entry], "订单": [MealOrder, OrderLine],
-              "食品安全检查": [Inspection, Finding], "食堂与区划": [Canteen, Region]}
+    groups = {
+        "资金台账": [Account, Transfer, Entry],
+        "订单": [MealOrder, OrderLine],
+        "食品安全检查": [Inspection, Finding],
+        "食堂与区划": [Canteen, Region],
+    }
     # The raw verdict list makes the inspection list unreadable; it stays on each record's page.
     hidden = {Inspection: [Inspection.results]}
     app = create_admin(
-        [TableConfig(table, menu_group=group, exclude_visible_columns=hidden.get(table))
-         for group, tables in groups.items() for table in tables],
-        read_only=True, auto_include_related=False, site_name="助餐数据浏览",
-        default_language_code="zh-CN")
+        [
+            TableConfig(table, menu_group=group, exclude_visible_columns=hidden.get(table))
+            for group, tables in groups.items()
+            for table in tables
+        ],
+        read_only=True,
+        auto_include_related=False,
+        site_name="助餐数据浏览",
+        default_language_code="zh-CN",
+    )
     # piccolo_admin guards its API with its own session table; put our check in its place.
     for route in app.routes:
         if getattr(route, "path", None) == "/api":
@@ -224,8 +282,13 @@ async def data_browser(scope: Scope, receive: Receive, send: Send) -> None:
     if staff is None or scope["raw_path"] == b"/admin/data":
         # Signed out: sign in on /admin. Signed in: the app's relative links need the slash.
         location = b"/admin/data/" if staff else b"/admin"
-        await send({"type": "http.response.start", "status": 303,
-                    "headers": [(b"location", location), (b"content-length", b"0")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [(b"location", location), (b"content-length", b"0")],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
         return
     await _data_app()({**scope, STAFF_SCOPE_KEY: staff}, receive, send)

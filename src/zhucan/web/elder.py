@@ -48,7 +48,7 @@ _ALGORITHM = "HS256"
 # request fields.
 HINTS = {
     "cash_allowed": "爱心卡、补贴和敬老分不够付这一餐，您又选了不付现金。"
-                    "可以少点一些，或勾选“卡里钱不够时，我到柜台付现金”。",
+    "可以少点一些，或勾选“卡里钱不够时，我到柜台付现金”。",
     "card_no": "爱心卡号或密码不对，请再看一下卡上的号码。",
     # The page shows the meal that can be ordered now, so say why the chosen one is gone.
     "slot": "这一餐已经过了供应时间，或者还没有菜单，不能点了。下面是现在能点的一餐，请重新选菜。",
@@ -66,14 +66,21 @@ def _plain(error: DomainError) -> str:
 
 
 def _sign(purpose: str, claims: dict[str, Any], settings: Settings, ttl: timedelta) -> str:
-    return jwt.encode({"purpose": purpose, "exp": now_utc() + ttl, **claims},
-                      settings.secret_key, algorithm=_ALGORITHM)
+    return jwt.encode(
+        {"purpose": purpose, "exp": now_utc() + ttl, **claims},
+        settings.secret_key,
+        algorithm=_ALGORITHM,
+    )
 
 
 def _read(purpose: str, token: str, settings: Settings, code: str) -> dict[str, Any]:
     try:
-        claims = jwt.decode(token, settings.secret_key, algorithms=[_ALGORITHM],
-                            options={"require": ["exp", "purpose"]})
+        claims = jwt.decode(
+            token,
+            settings.secret_key,
+            algorithms=[_ALGORITHM],
+            options={"require": ["exp", "purpose"]},
+        )
     except jwt.InvalidTokenError:
         claims = {}
     if claims.get("purpose") != purpose or claims.get("canteen") != code:
@@ -96,8 +103,11 @@ def _digits(text: str) -> bool:
 
 def _quantities(form) -> dict[str, str]:
     """dish id → the quantity as typed, from the form's qty_<dish id> fields."""
-    return {name[4:]: qty for name, value in form.items()
-            if name.startswith("qty_") and (qty := _typed(value))}
+    return {
+        name[4:]: qty
+        for name, value in form.items()
+        if name.startswith("qty_") and (qty := _typed(value))
+    }
 
 
 def _order_in(code: str, form, **who: Any) -> OrderIn:
@@ -110,10 +120,15 @@ def _order_in(code: str, form, **who: Any) -> OrderIn:
     if not lines:
         raise BadInput("请至少选一个菜（在菜名旁边把份数改成 1）", field="items")
     try:
-        return OrderIn(canteen=code, items=[OrderLineIn(**x) for x in lines],
-                       meal_date=form.get("meal_date") or None, slot=form.get("slot") or None,
-                       cash_allowed=form.get("cash_allowed") == "1",
-                       confirm_diet_clash=form.get("confirm_diet_clash") == "1", **who)
+        return OrderIn(
+            canteen=code,
+            items=[OrderLineIn(**x) for x in lines],
+            meal_date=form.get("meal_date") or None,
+            slot=form.get("slot") or None,
+            cash_allowed=form.get("cash_allowed") == "1",
+            confirm_diet_clash=form.get("confirm_diet_clash") == "1",
+            **who,
+        )
     except ValidationError:
         raise BadInput("所选菜品或餐次有误，请返回重新选择", field="items") from None
 
@@ -124,8 +139,9 @@ def _now(request: Request) -> datetime:
 
 def error_page(request: Request, error: DomainError) -> Template:
     """A refusal outside the order form (an unknown canteen code, …) as a page, not JSON."""
-    return Template("elder_error.html", context={"error": _plain(error)},
-                    status_code=error.status_code)
+    return Template(
+        "elder_error.html", context={"error": _plain(error)}, status_code=error.status_code
+    )
 
 
 class ElderPages(Controller):
@@ -133,27 +149,34 @@ class ElderPages(Controller):
     include_in_schema = False
     exception_handlers = {DomainError: error_page}
 
-    async def _menu_page(self, request: Request, code: str, form=None,
-                         error: DomainError | None = None) -> Template:
+    async def _menu_page(
+        self, request: Request, code: str, form=None, error: DomainError | None = None
+    ) -> Template:
         now = _now(request)
         menu = await menus.next_open_menu(code, now.date(), now.time())
         form = form or {}
         context = {
-            "code": code, "canteen": await canteens.summary(code, now.date()), "menu": menu,
+            "code": code,
+            "canteen": await canteens.summary(code, now.date()),
+            "menu": menu,
             "today": now.date(),
-            "card_no": form.get("card_no", ""), "quantities": _quantities(form),
+            "card_no": form.get("card_no", ""),
+            "quantities": _quantities(form),
             "cash_allowed": form.get("cash_allowed", "1") == "1",
             "error": error and _plain(error),
             "clashes": getattr(error, "clashes", None),
         }
-        return Template("elder_order.html", context=context,
-                        status_code=error.status_code if error else 200)
+        return Template(
+            "elder_order.html", context=context, status_code=error.status_code if error else 200
+        )
 
     @get("/", operation_id="elderOrderPage", summary="老人扫码点餐页")
     async def menu(self, request: Request, code: FromPath[str]) -> Template:
         return await self._menu_page(request, code)
 
-    @post("/preview", operation_id="elderPreviewPage", summary="老人点餐：核对付款", status_code=200)
+    @post(
+        "/preview", operation_id="elderPreviewPage", summary="老人点餐：核对付款", status_code=200
+    )
     async def preview(self, request: Request, code: FromPath[str]) -> Template:
         settings = request.app.state.settings
         form = await request.form()
@@ -164,19 +187,33 @@ class ElderPages(Controller):
             if not (_digits(pin) and len(pin) == 6):
                 raise BadInput("密码是 6 位数字，请再输一遍", field="pin")
             data = _order_in(code, form, card_no=card_no, pin=pin)
-            elder_id = await people.verify_card_pin(card_no, pin, settings,
-                                                    client=client_address(request))
+            elder_id = await people.verify_card_pin(
+                card_no, pin, settings, client=client_address(request)
+            )
             now = _now(request)
             preview = await ordering.preview_order(
-                data, ordering.Placer(elder_id, "qr", None), now.date(), now.time())
+                data, ordering.Placer(elder_id, "qr", None), now.date(), now.time()
+            )
         except DomainError as error:
             return await self._menu_page(request, code, form, error)
-        ticket = _sign("elder-order", {"canteen": code, "elder": elder_id}, settings,
-                       timedelta(hours=TICKET_HOURS))
-        return Template("elder_preview.html", context={
-            "code": code, "preview": preview, "ticket": ticket, "key": str(uuid.uuid4()),
-            "today": now.date(),
-            "cash_allowed": data.cash_allowed, "confirm_diet_clash": data.confirm_diet_clash})
+        ticket = _sign(
+            "elder-order",
+            {"canteen": code, "elder": elder_id},
+            settings,
+            timedelta(hours=TICKET_HOURS),
+        )
+        return Template(
+            "elder_preview.html",
+            context={
+                "code": code,
+                "preview": preview,
+                "ticket": ticket,
+                "key": str(uuid.uuid4()),
+                "today": now.date(),
+                "cash_allowed": data.cash_allowed,
+                "confirm_diet_clash": data.confirm_diet_clash,
+            },
+        )
 
     @post("/order", operation_id="elderPlaceOrder", summary="老人点餐：确认下单")
     async def order(self, request: Request, code: FromPath[str]) -> Template | Redirect:
@@ -188,35 +225,50 @@ class ElderPages(Controller):
             key = form.get("key", "")
             if not key:
                 raise BadInput("页面已过期，请重新点餐", field="key")
-            reply = await place_once(request, key, data,
-                                     ordering.Placer(claims["elder"], "qr", None))
+            reply = await place_once(
+                request, key, data, ordering.Placer(claims["elder"], "qr", None)
+            )
         except DomainError as error:
             return await self._menu_page(request, code, form, error)
         body = reply.content
         if reply.status_code >= 400:
             # A refusal stored under this key (sold out meanwhile, …): said again on every resend.
-            refusal = DomainError(body["detail"], field=body.get("field"),
-                                  status_code=reply.status_code)
+            refusal = DomainError(
+                body["detail"], field=body.get("field"), status_code=reply.status_code
+            )
             return await self._menu_page(request, code, form, refusal)
-        receipt = _sign("elder-receipt", {"canteen": code, "order": body["order_id"]}, settings,
-                        timedelta(days=RECEIPT_DAYS))
+        receipt = _sign(
+            "elder-receipt",
+            {"canteen": code, "order": body["order_id"]},
+            settings,
+            timedelta(days=RECEIPT_DAYS),
+        )
         return Redirect(f"/c/{code}/done?r={receipt}", status_code=303)
 
     @get("/done", operation_id="elderOrderDone", summary="老人点餐：订单号")
-    async def done(self, request: Request, code: FromPath[str],
-                   r: Annotated[str, QueryParameter(description="签名的回执")] = "",
-                   ) -> Template | Redirect:
+    async def done(
+        self,
+        request: Request,
+        code: FromPath[str],
+        r: Annotated[str, QueryParameter(description="签名的回执")] = "",
+    ) -> Template | Redirect:
         try:
             claims = _read("elder-receipt", r, request.app.state.settings, code)
         except NotAuthenticated:
             return Redirect(f"/c/{code}", status_code=303)  # an old or mistyped link: start again
         order = await ordering.order_out(claims["order"])
         today = _now(request).date()
-        return Template("elder_done.html", context={
-            "code": code, "order": order, "today": today,
-            "canteen": await canteens.summary(code, today),
-            # Digit by digit, the way a number is called out at a counter.
-            "spoken": "您的订单号是，" + "，".join(str(order.order_id))})
+        return Template(
+            "elder_done.html",
+            context={
+                "code": code,
+                "order": order,
+                "today": today,
+                "canteen": await canteens.summary(code, today),
+                # Digit by digit, the way a number is called out at a counter.
+                "spoken": "您的订单号是，" + "，".join(str(order.order_id)),
+            },
+        )
 
 
 ROUTES = [ElderPages]

@@ -18,12 +18,18 @@ from zhucan.web.page_errors import PAGE_ERRORS
 @get("/inspect", operation_id="inspectorHomePage", summary="检查员工作台", include_in_schema=False)
 async def inspector_home(request: Request) -> Template:
     as_of = today(request.app.state.settings.tz)
-    return Template("inspector_home.html",
-                    context={"canteens": await canteens.summaries(as_of), "as_of": as_of})
+    return Template(
+        "inspector_home.html", context={"canteens": await canteens.summaries(as_of), "as_of": as_of}
+    )
 
 
-@get("/inspect/{code:str}", operation_id="inspectorFormPage", summary="检查员现场检查表",
-     include_in_schema=False, exception_handlers=PAGE_ERRORS)
+@get(
+    "/inspect/{code:str}",
+    operation_id="inspectorFormPage",
+    summary="检查员现场检查表",
+    include_in_schema=False,
+    exception_handlers=PAGE_ERRORS,
+)
 async def inspection_form(request: Request, code: FromPath[str]) -> Template:
     as_of = today(request.app.state.settings.tz)
     canteen = await canteens.detail(code, as_of)
@@ -31,9 +37,15 @@ async def inspection_form(request: Request, code: FromPath[str]) -> Template:
     areas: dict[str, list] = {}  # in checklist order, whatever order the data file lists them
     for item in checklist:
         areas.setdefault(f"{item.category} {item.category_name}", []).append(item)
-    return Template("inspector_form.html", context={
-        "canteen": canteen, "areas": areas, "as_of": as_of,
-        "reinspect": {f.item for f in canteen.open_findings}})
+    return Template(
+        "inspector_form.html",
+        context={
+            "canteen": canteen,
+            "areas": areas,
+            "as_of": as_of,
+            "reinspect": {f.item for f in canteen.open_findings},
+        },
+    )
 
 
 ROUTES = [inspector_home, inspection_form]

@@ -10,8 +10,9 @@ from zhucan.errors import DomainError
 
 
 def error_page(request: Request, error: DomainError) -> Template:
-    return Template("page_error.html", context={"error": error.detail},
-                    status_code=error.status_code)
+    return Template(
+        "page_error.html", context={"error": error.detail}, status_code=error.status_code
+    )
 
 
 PAGE_ERRORS = {DomainError: error_page}

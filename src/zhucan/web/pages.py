@@ -29,19 +29,24 @@ class PublicPages(Controller):
     @get("/canteens", operation_id="publicCanteensPage", summary="食堂食品安全公示页")
     async def canteens(self, request: Request) -> Template:
         as_of = today(request.app.state.settings.tz)
-        return Template("public_canteens.html",
-                        context={"canteens": await canteens.summaries(as_of), "as_of": as_of})
+        return Template(
+            "public_canteens.html",
+            context={"canteens": await canteens.summaries(as_of), "as_of": as_of},
+        )
 
     @get("/canteens/{code:str}", operation_id="publicCanteenPage", summary="单个食堂公示页")
     async def canteen(self, request: Request, code: FromPath[str]) -> Template:
         as_of = today(request.app.state.settings.tz)
-        return Template("public_canteen.html",
-                        context={"canteen": await canteens.detail(code, as_of), "as_of": as_of})
+        return Template(
+            "public_canteen.html",
+            context={"canteen": await canteens.detail(code, as_of), "as_of": as_of},
+        )
 
     @get("/random-plans", operation_id="publicRandomPlansPage", summary="双随机抽查计划公示页")
     async def random_plans(self) -> Template:
-        return Template("public_random_plans.html",
-                        context={"plans": await compliance.random_plans()})
+        return Template(
+            "public_random_plans.html", context={"plans": await compliance.random_plans()}
+        )
 
 
 ROUTES = [home, PublicPages, *INSPECTOR_ROUTES, *BACKOFFICE_ROUTES, *ELDER_ROUTES, *STAFF_ROUTES]

@@ -24,12 +24,23 @@ from zhucan.people.auth import ROLE_NAMES
 from zhucan.web.page_errors import PAGE_ERRORS
 
 # Where each role lands after signing in; {canteen} is the account's canteen.
-HOMES = {"volunteer": "/v", "family": "/v", "operator": "/hotline",
-         "canteen_staff": "/k/{canteen}", "admin": "/admin", "inspector": "/inspect"}
+HOMES = {
+    "volunteer": "/v",
+    "family": "/v",
+    "operator": "/hotline",
+    "canteen_staff": "/k/{canteen}",
+    "admin": "/admin",
+    "inspector": "/inspect",
+}
 FULFILMENTS = {"dine_in": "堂食", "takeaway": "自取", "delivery": "送餐"}
 # The names the consoles show for the API's codes.
-LABELS = {"status": STATUS_NAMES, "slot": SLOT_NAMES, "fulfilment": FULFILMENTS,
-          "diet": DIET_NAMES, "role": ROLE_NAMES}
+LABELS = {
+    "status": STATUS_NAMES,
+    "slot": SLOT_NAMES,
+    "fulfilment": FULFILMENTS,
+    "diet": DIET_NAMES,
+    "role": ROLE_NAMES,
+}
 
 
 def _console(template: str, **context) -> Template:
@@ -41,23 +52,39 @@ async def login() -> Template:
     return _console("login.html", homes=HOMES)
 
 
-@get("/v", operation_id="volunteerConsole", summary="志愿者和家属：代点餐与送餐",
-     include_in_schema=False)
+@get(
+    "/v",
+    operation_id="volunteerConsole",
+    summary="志愿者和家属：代点餐与送餐",
+    include_in_schema=False,
+)
 async def volunteer() -> Template:
     return _console("volunteer_console.html")
 
 
-@get("/hotline", operation_id="hotlineConsole", summary="12349 热线：查找老人、代点餐",
-     include_in_schema=False)
+@get(
+    "/hotline",
+    operation_id="hotlineConsole",
+    summary="12349 热线：查找老人、代点餐",
+    include_in_schema=False,
+)
 async def hotline() -> Template:
     return _console("hotline_console.html")
 
 
-@get("/k/{code:str}", operation_id="kitchenScreen", summary="后厨屏幕：份数与订单队列",
-     include_in_schema=False, exception_handlers=PAGE_ERRORS)
-async def kitchen(request: Request, code: FromPath[str],
-                  meal_date: Annotated[date | None, QueryParameter(name="date")] = None,
-                  slot: Annotated[Slot | None, QueryParameter()] = None) -> Template:
+@get(
+    "/k/{code:str}",
+    operation_id="kitchenScreen",
+    summary="后厨屏幕：份数与订单队列",
+    include_in_schema=False,
+    exception_handlers=PAGE_ERRORS,
+)
+async def kitchen(
+    request: Request,
+    code: FromPath[str],
+    meal_date: Annotated[date | None, QueryParameter(name="date")] = None,
+    slot: Annotated[Slot | None, QueryParameter()] = None,
+) -> Template:
     """The coming slot unless a date and slot are asked for: the one the kitchen cooks next."""
     now = datetime.now(request.app.state.settings.tz)
     canteen = await canteens.summary(code, now.date())
