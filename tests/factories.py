@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 from litestar.testing import AsyncTestClient
 
+from zhucan.access import Staff
 from zhucan.clock import today as service_today
-from zhucan.people.auth import Staff, issue_token
+from zhucan.people.auth import issue_token
 from zhucan.people.rules import id_check_char
 from zhucan.people.schemas import StaffIn
 from zhucan.people.service import create_staff

@@ -8,6 +8,7 @@ import random
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
+from zhucan.access import Staff
 from zhucan.canteens import service as canteens
 from zhucan.canteens.schemas import CanteenIn
 from zhucan.db.tx import write_transaction
@@ -17,7 +18,7 @@ from zhucan.money import rules as money_rules
 from zhucan.money import service as money
 from zhucan.people import rules as people_rules
 from zhucan.people import service as people
-from zhucan.people.auth import Staff, issue_token
+from zhucan.people.auth import issue_token
 from zhucan.people.schemas import ElderIn, StaffIn
 from zhucan.people.tables import ElderLink
 from zhucan.regions import service as regions

@@ -7,6 +7,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 from litestar import Litestar, Router, get
@@ -26,7 +27,9 @@ from zhucan.audit.api import ROUTES as AUDIT_ROUTES
 from zhucan.canteens.api import ROUTES as CANTEEN_ROUTES
 from zhucan.compliance.api import ROUTES as COMPLIANCE_ROUTES
 from zhucan.db.engine import bind, close_engine, engine_name, make_engine, open_engine
-from zhucan.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS, DomainError, problem_responses
+from zhucan.errors import DomainError
+from zhucan.http.deps import DEPENDENCIES
+from zhucan.http.problems import ERROR_RESPONSES, EXCEPTION_HANDLERS, problem_responses
 from zhucan.menus.api import ROUTES as MENU_ROUTES
 from zhucan.money.api import ROUTES as MONEY_ROUTES
 from zhucan.ordering.api import ROUTES as ORDER_ROUTES
@@ -121,7 +124,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 path="/static", directories=[PROJECT_ROOT / "static"], include_in_schema=False
             ),
         ],
-        state=State({"settings": settings, "engine": engine}),
+        state=State(
+            {"settings": settings, "engine": engine, "clock": lambda: datetime.now(settings.tz)}
+        ),
+        dependencies=DEPENDENCIES,
         lifespan=[database],
         middleware=[
             admission_control(settings.max_active_requests),

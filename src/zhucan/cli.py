@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import click
 
+from zhucan.access import Role
 from zhucan.privacy import install_log_redaction
 from zhucan.settings import DEFAULT_DATABASE_URL, Settings
 
@@ -264,7 +265,7 @@ def users() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["admin", "operator", "volunteer", "family", "canteen_staff", "inspector"]),
+    type=click.Choice([role.value for role in Role]),
 )
 @click.option("--canteen", default=None, help="Canteen code, for canteen_staff.")
 def users_add(username: str, role: str, canteen: str | None) -> None:
@@ -329,7 +330,7 @@ def users_enable(username: str) -> None:
 def prune_keys() -> None:
     """Forget Idempotency-Keys older than ZHUCAN_IDEMPOTENCY_KEEP_DAYS (default 7); run daily."""
     from zhucan.clock import now_utc
-    from zhucan.ordering.idempotency import prune
+    from zhucan.http.idempotency import prune
 
     async def work(settings: Settings) -> tuple[datetime, int]:
         cutoff = now_utc() - timedelta(days=settings.idempotency_keep_days)

@@ -4,8 +4,9 @@ import pytest
 
 from tests.conftest import TEST_SECRET
 from tests.problems import assert_problem
+from zhucan.access import Staff, role_label
 from zhucan.canteens.tables import Canteen
-from zhucan.people.auth import ROLE_NAMES, Staff, issue_token
+from zhucan.people.auth import issue_token
 from zhucan.people.service import set_staff_active
 from zhucan.people.tables import StaffUser
 
@@ -96,7 +97,7 @@ async def test_admin_only_endpoints_refuse_every_other_role(client, factory, met
     for role in ROLES[1:]:
         headers = await factory.headers(role, canteen="C1" if role == "canteen_staff" else None)
         response = await client.request(method, path, json=body(), headers=headers)
-        assert_problem(response, 403, "仅限管理员", ROLE_NAMES[role])
+        assert_problem(response, 403, "仅限管理员", role_label(role))
     response = await client.request(method, path, json=body(), headers=await factory.admin())
     assert response.status_code in (200, 201), response.text
 

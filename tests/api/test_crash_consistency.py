@@ -27,9 +27,10 @@ import httpx
 
 from tests.live_server import start_server
 from tests.meals import assert_ledger_balanced, dish, order_body, publish_menu, topup
+from zhucan.http.tables import IdempotencyRecord
 from zhucan.menus.tables import MenuItem
 from zhucan.money.tables import Transfer
-from zhucan.ordering.tables import IdempotencyRecord, MealOrder, OrderLine
+from zhucan.ordering.tables import MealOrder, OrderLine
 
 ELDERS = 6
 ORDERS_PER_ELDER = 8

@@ -4,8 +4,8 @@ from datetime import date
 
 from tests.api.test_reports import _menu, _order
 from tests.problems import assert_problem
+from zhucan.access import Staff
 from zhucan.ordering import service as ordering
-from zhucan.people.auth import Staff
 
 
 async def test_months_count_live_orders_by_meal_date(factory):

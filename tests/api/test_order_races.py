@@ -9,6 +9,7 @@ import asyncio
 from datetime import time
 
 from tests.meals import assert_ledger_balanced, balance, dish, publish_menu, tomorrow, topup
+from zhucan.access import Staff
 from zhucan.errors import Conflict, DomainError
 from zhucan.menus import service as menus
 from zhucan.menus.schemas import MenuIn, MenuItemIn
@@ -17,7 +18,6 @@ from zhucan.ordering import service as ordering
 from zhucan.ordering.schemas import OrderIn
 from zhucan.ordering.tables import MealOrder, OrderLine
 from zhucan.people import service as people
-from zhucan.people.auth import Staff
 
 MORNING = time(9, 0)
 ADMIN = Staff(id=0, username="admin", role="admin")

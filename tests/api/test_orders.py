@@ -20,12 +20,11 @@ from tests.meals import (
     topup,
 )
 from zhucan.clock import now_utc
+from zhucan.http import idempotency
+from zhucan.http.idempotency import fingerprint
+from zhucan.http.tables import IdempotencyRecord
 from zhucan.money.tables import Account
-from zhucan.ordering import api as ordering_api
-from zhucan.ordering import idempotency
-from zhucan.ordering.idempotency import fingerprint
 from zhucan.ordering.schemas import OrderIn
-from zhucan.ordering.tables import IdempotencyRecord
 
 
 async def _setup(factory, price_fen=1200, quota=None, **elder_fields):
@@ -359,7 +358,7 @@ async def test_a_slot_whose_serving_ended_today_is_refused_and_charges_nothing(
     await topup(factory, elder["elder_id"], 5000)
     # "Now" is 18:30 on the day of the published menus.
     evening = datetime.combine(tomorrow(), time(18, 30), ZoneInfo("Asia/Shanghai"))
-    monkeypatch.setattr(ordering_api, "_today_and_now", lambda request: (evening.date(), evening))
+    monkeypatch.setattr(factory.client.app.state, "clock", lambda: evening)
     lunch = await card_order(factory, elder)
     assert lunch.status_code == 400
     assert lunch.json()["detail"] == (

@@ -11,13 +11,13 @@ from openpyxl import load_workbook
 
 from tests.meals import assert_ledger_balanced, card_order, dish, publish_menu, topup
 from tests.problems import assert_problem
+from zhucan.access import Staff
 from zhucan.clock import today as service_today
 from zhucan.menus.schemas import MenuIn, MenuItemIn
 from zhucan.menus.service import put_menu
 from zhucan.money.tables import Account
 from zhucan.ordering import service as ordering
 from zhucan.ordering.schemas import OrderIn
-from zhucan.people.auth import Staff
 from zhucan.subsidies import rules as subsidy_rules
 from zhucan.subsidies import service as subsidies
 

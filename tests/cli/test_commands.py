@@ -10,7 +10,7 @@ from PIL import Image
 
 from tests.conftest import requires_cjk_font
 from zhucan.clock import now_utc
-from zhucan.ordering.tables import IdempotencyRecord
+from zhucan.http.tables import IdempotencyRecord
 from zhucan.settings import PROJECT_ROOT
 
 

@@ -8,15 +8,12 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from tests.meals import assert_ledger_balanced, balance, dish, publish_menu, tomorrow, topup
-from zhucan.ordering import api as ordering_api
-from zhucan.web import elder as elder_pages
 
 
-def _clock(monkeypatch, hour: int, minute: int) -> None:
+def _clock(client, monkeypatch, hour: int, minute: int) -> None:
     """Both the page and the order see this time on the day of the published menus."""
     now = datetime.combine(tomorrow(), time(hour, minute), ZoneInfo("Asia/Shanghai"))
-    monkeypatch.setattr(elder_pages, "_now", lambda request: now)
-    monkeypatch.setattr(ordering_api, "_today_and_now", lambda request: (now.date(), now))
+    monkeypatch.setattr(client.app.state, "clock", lambda: now)
 
 
 async def test_lunch_ending_before_the_confirmation_orders_nothing_and_offers_dinner(
@@ -28,7 +25,7 @@ async def test_lunch_ending_before_the_confirmation_orders_nothing_and_offers_di
     elder = await factory.elder()
     await topup(factory, elder["elder_id"], 5000)
 
-    _clock(monkeypatch, 13, 55)
+    _clock(client, monkeypatch, 13, 55)
     assert "红烧鱼套餐" in (await client.get("/c/C1")).text
     bill = await client.post(
         "/c/C1/preview",
@@ -45,7 +42,7 @@ async def test_lunch_ending_before_the_confirmation_orders_nothing_and_offers_di
     confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', bill.text))
     assert confirm["slot"] == "lunch" and confirm["qty_A"] == "1"
 
-    _clock(monkeypatch, 14, 1)
+    _clock(client, monkeypatch, 14, 1)
     refused = await client.post("/c/C1/order", data=confirm)
     assert refused.status_code == 400
     assert "这一餐已经过了供应时间" in refused.text and "slot：" not in refused.text

@@ -9,8 +9,6 @@ Races between workers may let a few attempts past a limit; the limit is about vo
 
 from __future__ import annotations
 
-from litestar.connection import ASGIConnection
-
 from zhucan.attempts import rules
 from zhucan.attempts.tables import FailedAttempt
 from zhucan.clock import now_utc
@@ -20,12 +18,6 @@ from zhucan.errors import DomainError
 
 class TooManyFailures(DomainError):
     status_code = 429
-
-
-def client_address(connection: ASGIConnection) -> str:
-    """The peer address of a request. Behind a reverse proxy this is the proxy's address unless
-    uvicorn is told to trust its forwarded headers (see docs/operations.md)."""
-    return connection.client.host if connection.client else "unknown"
 
 
 async def check(kind: str, client: str | None, subject: str = "") -> None:

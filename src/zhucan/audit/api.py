@@ -1,13 +1,15 @@
 from datetime import date
 from typing import Annotated
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import QueryParameter
 
+from zhucan.access import Role
 from zhucan.audit import service
 from zhucan.audit.rules import ACTIONS
 from zhucan.audit.schemas import AuditPage
-from zhucan.people.auth import requires
+from zhucan.http.deps import AppSettings
+from zhucan.http.guards import requires
 
 
 class AuditController(Controller):
@@ -16,13 +18,13 @@ class AuditController(Controller):
 
     @get(
         "/",
-        guards=[requires("admin")],
+        guards=[requires(Role.ADMIN)],
         operation_id="listAudit",
         summary="审计日志：谁在何时做了什么（从新到旧，分页）",
     )
     async def list(
         self,
-        request: Request,
+        settings: AppSettings,
         # The enum documents the service's check, which answers with the Chinese list.
         action: Annotated[
             str | None,
@@ -44,7 +46,7 @@ class AuditController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500, description="每页条数")] = 100,
     ) -> AuditPage:
         return await service.page(
-            request.app.state.settings.tz,
+            settings.tz,
             action=action,
             actor=actor,
             date_from=date_from,

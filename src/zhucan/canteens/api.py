@@ -5,14 +5,11 @@ from anyio import to_thread
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from zhucan.access import Role
 from zhucan.canteens import posters, service
 from zhucan.canteens.schemas import CanteenDetail, CanteenIn, CanteenPatch, CanteenSummary
-from zhucan.clock import today
-from zhucan.people.auth import requires, signed_in
-
-
-def _today(request: Request) -> date:
-    return today(request.app.state.settings.tz)
+from zhucan.http.deps import Today
+from zhucan.http.guards import requires, signed_in
 
 
 def _public_url(request: Request) -> str:
@@ -31,27 +28,29 @@ class CanteenController(Controller):
     @get("/", operation_id="listCanteens", summary="食堂列表（含食品安全等级）")
     async def list(
         self,
-        request: Request,
+        today: Today,
         region: Annotated[
             str | None, QueryParameter(description="只列出该区划（区、街道或社区）内的食堂")
         ] = None,
     ) -> list[CanteenSummary]:
-        return await service.summaries(_today(request), region)
+        return await service.summaries(today, region)
 
-    @post("/", guards=[requires("admin")], operation_id="createCanteen", summary="登记食堂")
-    async def create(self, request: Request, data: JSONBody[CanteenIn]) -> CanteenSummary:
-        return await service.create(data, _today(request), actor=signed_in(request).username)
+    @post("/", guards=[requires(Role.ADMIN)], operation_id="createCanteen", summary="登记食堂")
+    async def create(
+        self, request: Request, today: Today, data: JSONBody[CanteenIn]
+    ) -> CanteenSummary:
+        return await service.create(data, today, actor=signed_in(request).username)
 
     @patch(
         "/{code:str}",
-        guards=[requires("admin")],
+        guards=[requires(Role.ADMIN)],
         operation_id="updateCanteen",
         summary="修改食堂信息",
     )
     async def update(
-        self, request: Request, code: FromPath[str], data: JSONBody[CanteenPatch]
+        self, request: Request, today: Today, code: FromPath[str], data: JSONBody[CanteenPatch]
     ) -> CanteenSummary:
-        return await service.patch(code, data, _today(request), actor=signed_in(request).username)
+        return await service.patch(code, data, today, actor=signed_in(request).username)
 
     @get(
         "/{code:str}/qr.png",
@@ -69,23 +68,21 @@ class CanteenController(Controller):
         media_type="image/png",
         summary="食堂扫码点餐海报（A5，PNG，可打印；含等级与阳光厨房）",
     )
-    async def poster(self, request: Request, code: FromPath[str]) -> Response[bytes]:
-        data = posters.poster_data(
-            await service.summary(code, _today(request)), _public_url(request)
-        )
+    async def poster(self, request: Request, today: Today, code: FromPath[str]) -> Response[bytes]:
+        data = posters.poster_data(await service.summary(code, today), _public_url(request))
         # Drawing takes most of a second of CPU: off the event loop, orders keep flowing.
         return _png(await to_thread.run_sync(posters.render_poster, data))
 
     @get("/{code:str}", operation_id="getCanteen", summary="食堂详情（等级、检查历史、未整改问题）")
     async def get(
         self,
-        request: Request,
+        today: Today,
         code: FromPath[str],
         as_of: Annotated[
             date | None, QueryParameter(description="按该日期计算等级，默认今天")
         ] = None,
     ) -> CanteenDetail:
-        return await service.detail(code, as_of or _today(request))
+        return await service.detail(code, as_of or today)
 
 
 ROUTES = [CanteenController]

@@ -6,11 +6,11 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from zhucan.access import Staff
 from zhucan.canteens.tables import Canteen
 from zhucan.compliance import rules, service
 from zhucan.compliance.schemas import InspectionIn, ItemResultIn
 from zhucan.compliance.tables import Inspection
-from zhucan.people.auth import Staff
 from zhucan.people.tables import StaffUser
 
 YEARS = 3

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from zhucan.access import Staff, role_label
 from zhucan.audit import service as audit
 from zhucan.canteens.schemas import Grade
 from zhucan.canteens.tables import Canteen
@@ -50,7 +51,6 @@ from zhucan.compliance.tables import (
 from zhucan.data_files import DataFileError, read_toml, validate
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, NotFound
-from zhucan.people.auth import ROLE_NAMES, Staff
 from zhucan.people.tables import StaffUser
 from zhucan.settings import PROJECT_ROOT
 
@@ -386,9 +386,7 @@ async def _check_inspectors(usernames: list[str], canteen_code: str) -> None:
         u for u in usernames if found[u]["role"] != "inspector" or not found[u]["active"]
     ]
     if not_inspectors:
-        names = "、".join(
-            f"{u}（{ROLE_NAMES.get(found[u]['role'], found[u]['role'])}）" for u in not_inspectors
-        )
+        names = "、".join(f"{u}（{role_label(found[u]['role'])}）" for u in not_inspectors)
         raise BadInput(f"inspectors：{names} 不是在职的检查员", field="inspectors")
 
 

@@ -1,12 +1,13 @@
 from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 
+from zhucan.access import Role
+from zhucan.http.guards import requires, signed_in
+from zhucan.http.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once
 from zhucan.money import service
 from zhucan.money.schemas import BalanceOut, LedgerReport, TopupIn, TopupOut
-from zhucan.ordering.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once
 from zhucan.params import DbId
 from zhucan.people import service as people
-from zhucan.people.auth import requires, signed_in
 
 
 class ElderMoneyController(Controller):
@@ -20,7 +21,7 @@ class ElderMoneyController(Controller):
 
     @post(
         "/card/topups",
-        guards=[requires("admin")],
+        guards=[requires(Role.ADMIN)],
         operation_id="topupCard",
         summary="爱心卡充值（需 Idempotency-Key）",
         status_code=201,
@@ -54,7 +55,7 @@ class LedgerController(Controller):
 
     @get(
         "/verify",
-        guards=[requires("admin")],
+        guards=[requires(Role.ADMIN)],
         operation_id="verifyLedger",
         summary="核对总账：每笔转账借贷平衡、余额与分录一致、无负余额",
     )

@@ -1,15 +1,15 @@
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from zhucan.attempts.service import client_address
-from zhucan.errors import problem_responses
-from zhucan.menus.api import admin_or_staff_of_path_canteen
+from zhucan.http.deps import AppSettings, ClientAddress, Now, Today
+from zhucan.http.guards import current_staff, manages_path_canteen, signed_in
+from zhucan.http.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once, takeover_period
+from zhucan.http.problems import problem_responses
 from zhucan.menus.schemas import Slot
 from zhucan.ordering import service
-from zhucan.ordering.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once
 from zhucan.ordering.schemas import (
     KitchenView,
     MyOrder,
@@ -19,34 +19,9 @@ from zhucan.ordering.schemas import (
     StatusIn,
 )
 from zhucan.params import DbId
-from zhucan.people.auth import current_staff, signed_in
 
 # Card and PIN: a locked card (423), too many wrong PINs from one address (429).
 CARD_CHECKS = problem_responses(423, 429)
-
-
-def _today_and_now(request: Request) -> tuple[date, datetime]:
-    now = datetime.now(request.app.state.settings.tz)
-    return now.date(), now
-
-
-async def place_once(
-    request: Request, key: str, data: OrderIn, placer: service.Placer
-) -> Response[OrderOut]:
-    """Place an order at most once per Idempotency-Key: the API's and the elder page's path."""
-    today, now = _today_and_now(request)
-
-    async def effects():
-        return 201, await service.place_order(data, placer, today, now.time())
-
-    return await once(
-        request,
-        key,
-        "POST /orders",
-        placer.principal,
-        data.model_dump(mode="json", exclude={"pin"}),
-        effects,
-    )
 
 
 class OrderController(Controller):
@@ -61,12 +36,19 @@ class OrderController(Controller):
         responses={**IDEMPOTENCY_RESPONSES, **CARD_CHECKS},
     )
     async def place(
-        self, request: Request, data: JSONBody[OrderIn], idempotency_key: IdempotencyKey
+        self,
+        request: Request,
+        now: Now,
+        client_address: ClientAddress,
+        settings: AppSettings,
+        data: JSONBody[OrderIn],
+        idempotency_key: IdempotencyKey,
     ) -> Response[OrderOut]:
-        placer = await service.placer_of(
-            current_staff(request), data, request.app.state.settings, client_address(request)
+        placer = await service.placer_of(current_staff(request), data, settings, client_address)
+        outcome = await service.place_order_once(
+            idempotency_key, data, placer, now, takeover_period(settings)
         )
-        return await place_once(request, idempotency_key, data, placer)
+        return outcome.response()
 
     @post(
         "/preview",
@@ -75,11 +57,16 @@ class OrderController(Controller):
         responses=CARD_CHECKS,
         summary="点餐前预览：政府补贴、敬老分、爱心卡和现金各付多少（不下单、不扣款）",
     )
-    async def preview(self, request: Request, data: JSONBody[OrderIn]) -> OrderPreview:
-        placer = await service.placer_of(
-            current_staff(request), data, request.app.state.settings, client_address(request)
-        )
-        today, now = _today_and_now(request)
+    async def preview(
+        self,
+        request: Request,
+        today: Today,
+        now: Now,
+        client_address: ClientAddress,
+        settings: AppSettings,
+        data: JSONBody[OrderIn],
+    ) -> OrderPreview:
+        placer = await service.placer_of(current_staff(request), data, settings, client_address)
         return await service.preview_order(data, placer, today, now.time())
 
     @get(
@@ -90,11 +77,11 @@ class OrderController(Controller):
     async def mine(
         self,
         request: Request,
+        today: Today,
         meal_date: Annotated[
             date | None, QueryParameter(name="date", description="只看这一天；默认今天和之后的")
         ] = None,
     ) -> list[MyOrder]:
-        today, _ = _today_and_now(request)
         return await service.my_orders(signed_in(request), meal_date or today, meal_date)
 
     @get("/{order_id:int}", operation_id="getOrder", summary="查看订单")
@@ -138,20 +125,19 @@ class KitchenController(Controller):
 
     @get(
         "/",
-        guards=[admin_or_staff_of_path_canteen],
+        guards=[manages_path_canteen],
         operation_id="kitchenView",
         summary="后厨视图：各菜份数、订单与饮食备注、送餐单",
     )
     async def view(
         self,
-        request: Request,
+        today: Today,
         code: FromPath[str],
         meal_date: Annotated[
             date | None, QueryParameter(name="date", description="用餐日期，默认今天")
         ] = None,
         slot: Annotated[Slot, QueryParameter(description="餐次")] = "lunch",
     ) -> KitchenView:
-        today, _ = _today_and_now(request)
         return await service.kitchen_view(code, meal_date or today, slot)
 
 

@@ -1,5 +1,6 @@
 from zhucan.db.apps import app_config
-from zhucan.ordering.tables import IdempotencyRecord, MealOrder, OrderLine
+from zhucan.http.tables import IdempotencyRecord
+from zhucan.ordering.tables import MealOrder, OrderLine
 
 APP_CONFIG = app_config(
     "ordering",

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 
+from zhucan.access import Staff
 from zhucan.audit import service as audit
 from zhucan.canteens.rules import can_take_orders
 from zhucan.clock import now_utc
 from zhucan.db import sql
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
+from zhucan.http.idempotency import Outcome, run_once
 from zhucan.menus import rules as menu_rules
 from zhucan.money import rules as money_rules
 from zhucan.money import service as money
@@ -31,7 +33,6 @@ from zhucan.ordering.schemas import (
 from zhucan.ordering.tables import MealOrder
 from zhucan.people import rules as people_rules
 from zhucan.people import service as people
-from zhucan.people.auth import Staff
 from zhucan.settings import Settings
 
 
@@ -738,3 +739,16 @@ async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
             for o in deliveries
         ],
     )
+
+
+async def place_order_once(
+    key: str, data: OrderIn, placer: Placer, now: datetime, takeover_after: timedelta
+) -> Outcome:
+    """Place an order at most once per Idempotency-Key, on the API and the elder page alike
+    (one key space: a page resent after a lost reply gets the order it placed)."""
+
+    async def effects() -> tuple[int, OrderOut]:
+        return 201, await place_order(data, placer, now.date(), now.time())
+
+    body = data.model_dump(mode="json", exclude={"pin"})
+    return await run_once(key, "POST /orders", placer.principal, body, effects, takeover_after)

@@ -42,17 +42,3 @@ class OrderLine(Table, tablename="order_line"):
     name = Varchar(length=100)
     qty = Integer()
     price_fen = Integer()
-
-
-class IdempotencyRecord(Table, tablename="idempotency_record"):
-    """The outcome of a money-moving request, by (endpoint, Idempotency-Key); unique index in
-    the ordering migrations. `status_code` is null while the first request is in flight."""
-
-    endpoint = Varchar(length=60)
-    key = Varchar(length=255)
-    fingerprint = Varchar(length=64)
-    claim = Varchar(length=36)
-    status_code = Integer(null=True, default=None)
-    response = Text(default="")
-    created_at = Timestamptz()
-    completed_at = Timestamptz(null=True, default=None)

@@ -3,12 +3,13 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
 
-from zhucan.attempts.service import client_address
-from zhucan.clock import today
-from zhucan.errors import problem_responses
+from zhucan.access import Role
+from zhucan.http.deps import AppSettings, ClientAddress, Today
+from zhucan.http.guards import requires, signed_in
+from zhucan.http.problems import problem_responses
 from zhucan.params import DbId
 from zhucan.people import service
-from zhucan.people.auth import issue_token, requires, signed_in
+from zhucan.people.auth import issue_token
 from zhucan.people.schemas import ElderIn, ElderOut, LinkIn, LinkOut, TokenOut, TokenRequest
 
 
@@ -23,11 +24,10 @@ class AuthController(Controller):
         status_code=200,
         responses=problem_responses(429),
     )
-    async def token(self, request: Request, data: JSONBody[TokenRequest]) -> TokenOut:
-        settings = request.app.state.settings
-        staff = await service.authenticate(
-            data.username, data.password, client=client_address(request)
-        )
+    async def token(
+        self, client_address: ClientAddress, settings: AppSettings, data: JSONBody[TokenRequest]
+    ) -> TokenOut:
+        staff = await service.authenticate(data.username, data.password, client=client_address)
         return TokenOut(
             access_token=issue_token(staff, settings.secret_key, settings.token_ttl_seconds),
             role=staff.role,
@@ -39,12 +39,13 @@ class ElderController(Controller):
     path = "/elders"
     tags = ["elders"]
 
-    @post("/", guards=[requires("admin")], operation_id="createElder", summary="登记老人并发爱心卡")
-    async def create(self, request: Request, data: JSONBody[ElderIn]) -> ElderOut:
-        settings = request.app.state.settings
-        return await service.create_elder(
-            data, settings, today(settings.tz), actor=signed_in(request).username
-        )
+    @post(
+        "/", guards=[requires(Role.ADMIN)], operation_id="createElder", summary="登记老人并发爱心卡"
+    )
+    async def create(
+        self, request: Request, today: Today, settings: AppSettings, data: JSONBody[ElderIn]
+    ) -> ElderOut:
+        return await service.create_elder(data, settings, today, actor=signed_in(request).username)
 
     @get(
         "/",
@@ -54,23 +55,22 @@ class ElderController(Controller):
     async def list(
         self,
         request: Request,
+        today: Today,
         q: Annotated[
             str | None, QueryParameter(max_length=50, description="姓名、电话尾号或 12 位爱心卡号")
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> list[ElderOut]:
-        return await service.visible_elders(
-            signed_in(request), today(request.app.state.settings.tz), q, limit
-        )
+        return await service.visible_elders(signed_in(request), today, q, limit)
 
     @get("/{elder_id:int}", operation_id="getElder", summary="查看老人信息（个人信息脱敏）")
-    async def get(self, request: Request, elder_id: DbId) -> ElderOut:
+    async def get(self, request: Request, today: Today, elder_id: DbId) -> ElderOut:
         await service.ensure_can_view(signed_in(request), elder_id)
-        return await service.get_elder(elder_id, today(request.app.state.settings.tz))
+        return await service.get_elder(elder_id, today)
 
     @post(
         "/{elder_id:int}/links",
-        guards=[requires("admin")],
+        guards=[requires(Role.ADMIN)],
         operation_id="linkElder",
         summary="关联志愿者或家属账号",
     )

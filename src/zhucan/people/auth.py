@@ -1,34 +1,23 @@
-"""Staff authentication: argon2 password hashes, signed bearer tokens, role guards."""
+"""Staff authentication: argon2 password hashes, signed bearer tokens, and the middleware that
+puts the signed-in Staff on each request (route guards are in zhucan.http.guards)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
-from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
+from zhucan.access import Staff
 from zhucan.clock import now_utc
 from zhucan.db import sql
-from zhucan.errors import Forbidden, NotAuthenticated
+from zhucan.errors import NotAuthenticated
 
 TOKEN_ALGORITHM = "HS256"
 _hasher = PasswordHasher()
-
-
-@dataclass(frozen=True)
-class Staff:
-    """The signed-in staff member, as the token says."""
-
-    id: int
-    username: str
-    role: str
-    canteen_code: str | None = None
 
 
 def hash_password(password: str) -> str:
@@ -106,41 +95,3 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         secret = connection.app.state.settings.secret_key
         staff = await account_of(read_token(token.strip(), secret))
         return AuthenticationResult(user=staff, auth=token)
-
-
-ROLE_NAMES = {
-    "admin": "管理员",
-    "operator": "12349 热线话务员",
-    "volunteer": "志愿者",
-    "family": "家属",
-    "canteen_staff": "食堂工作人员",
-    "inspector": "市场监管检查员",
-}
-
-
-def signed_in(connection: ASGIConnection) -> Staff:
-    user = connection.scope.get("user")
-    if user is None:
-        raise NotAuthenticated("需要登录：请在 Authorization 头中提供 Bearer 令牌")
-    return user
-
-
-def requires(*roles: str):
-    """A guard allowing only staff with one of `roles`."""
-
-    allowed = "、".join(ROLE_NAMES[r] for r in roles)
-
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        # A coroutine: Litestar runs a plain-function guard in a worker thread on every call.
-        staff = signed_in(connection)
-        if staff.role not in roles:
-            raise Forbidden(
-                f"此操作仅限{allowed}，当前账号是{ROLE_NAMES.get(staff.role, staff.role)}"
-            )
-
-    guard.__name__ = f"requires_{'_'.join(roles)}"
-    return guard
-
-
-def current_staff(connection: ASGIConnection[Any, Any, Any, Any]) -> Staff | None:
-    return connection.scope.get("user")

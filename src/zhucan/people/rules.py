@@ -11,7 +11,6 @@ ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK_CHARS = "10X98765432"
 MIN_ELDER_AGE = 60
 CATEGORIES = ("tekun", "dibao", "dibian", "disabled", "youfu", "other")
-ROLES = ("admin", "operator", "volunteer", "family", "canteen_staff", "inspector")
 
 
 class RuleViolation(ValueError):

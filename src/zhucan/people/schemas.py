@@ -2,11 +2,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from zhucan.access import Role
 from zhucan.params import Text
 from zhucan.people.rules import RuleViolation, parse_id_number, validate_phone, validate_pin
 
 Category = Literal["tekun", "dibao", "dibian", "disabled", "youfu", "other"]
-Role = Literal["admin", "operator", "volunteer", "family", "canteen_staff", "inspector"]
 DietTag = Literal["soft", "low_salt", "low_sugar", "low_fat", "vegetarian", "halal"]
 
 

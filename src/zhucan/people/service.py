@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 
+from zhucan.access import Staff, role_label
 from zhucan.attempts import service as attempts
 from zhucan.audit import service as audit
 from zhucan.audit.rules import SYSTEM_ACTOR
@@ -11,7 +12,7 @@ from zhucan.db import sql
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, Locked, NotAuthenticated, NotFound
 from zhucan.people import rules
-from zhucan.people.auth import ROLE_NAMES, Staff, hash_password, password_matches
+from zhucan.people.auth import hash_password, password_matches
 from zhucan.people.schemas import ElderIn, ElderOut, LinkOut, StaffIn
 from zhucan.people.tables import Elder, ElderLink, StaffUser
 from zhucan.regions import service as regions
@@ -271,7 +272,7 @@ async def link(elder_id: int, username: str, *, actor: str = SYSTEM_ACTOR) -> Li
         raise BadInput(f"username：没有用户名为 {username} 的账号", field="username")
     if staff["role"] not in ("volunteer", "family"):
         raise BadInput(
-            f"username：只能关联志愿者或家属账号，{username} 是{ROLE_NAMES[staff['role']]}",
+            f"username：只能关联志愿者或家属账号，{username} 是{role_label(staff['role'])}",
             field="username",
         )
     if await is_linked(elder_id, staff["id"]):

@@ -1,7 +1,8 @@
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
-from zhucan.people.auth import requires
+from zhucan.access import Role
+from zhucan.http.guards import requires
 from zhucan.regions import service
 from zhucan.regions.schemas import RegionIn, RegionOut
 
@@ -10,7 +11,7 @@ class RegionController(Controller):
     path = "/regions"
     tags = ["regions"]
 
-    @post("/", guards=[requires("admin")], operation_id="createRegion", summary="新建区划")
+    @post("/", guards=[requires(Role.ADMIN)], operation_id="createRegion", summary="新建区划")
     async def create(self, data: JSONBody[RegionIn]) -> RegionOut:
         return await service.create(data)
 

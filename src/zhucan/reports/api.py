@@ -4,10 +4,11 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody, QueryParameter
 
-from zhucan.clock import today
+from zhucan.access import Role
+from zhucan.http.deps import AppSettings, Today
+from zhucan.http.guards import requires, signed_in
 from zhucan.params import DbId
 from zhucan.people import service as people
-from zhucan.people.auth import requires, signed_in
 from zhucan.reports import service
 from zhucan.reports.schemas import (
     MealReport,
@@ -32,10 +33,6 @@ Month = Annotated[
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _today(request: Request) -> date:
-    return today(request.app.state.settings.tz)
-
-
 def _download(content: str | bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,
@@ -47,7 +44,7 @@ def _download(content: str | bytes, media_type: str, filename: str) -> Response:
 class ReportController(Controller):
     path = "/reports"
     tags = ["reports"]
-    guards = [requires("admin")]
+    guards = [requires(Role.ADMIN)]
 
     @get(
         "/settlement",
@@ -118,6 +115,8 @@ class StatementController(Controller):
     async def statement(
         self,
         request: Request,
+        today: Today,
+        settings: AppSettings,
         elder_id: DbId,
         date_from: Annotated[
             date | None, QueryParameter(name="from", description="开始日期，默认本月 1 日")
@@ -127,9 +126,9 @@ class StatementController(Controller):
         ] = None,
     ) -> Statement:
         await people.ensure_can_view(signed_in(request), elder_id)
-        day = _today(request)
+        day = today
         return await service.statement(
-            elder_id, date_from or day.replace(day=1), date_to or day, request.app.state.settings.tz
+            elder_id, date_from or day.replace(day=1), date_to or day, settings.tz
         )
 
 
@@ -145,19 +144,22 @@ class WelfareController(Controller):
     async def alerts(
         self,
         request: Request,
+        today: Today,
         community: Annotated[
             str | None, QueryParameter(max_length=32, description="只看某社区（村）")
         ] = None,
     ) -> list[WelfareAlert]:
-        return await service.welfare_alerts(signed_in(request), _today(request), community)
+        return await service.welfare_alerts(signed_in(request), today, community)
 
     @post(
         "/{elder_id:int}/visits",
         operation_id="recordWelfareVisit",
         summary="登记上门探访（之后该老人的提醒消除）",
     )
-    async def visit(self, request: Request, elder_id: DbId, data: JSONBody[VisitIn]) -> VisitOut:
-        return await service.record_visit(elder_id, data, signed_in(request), _today(request))
+    async def visit(
+        self, request: Request, today: Today, elder_id: DbId, data: JSONBody[VisitIn]
+    ) -> VisitOut:
+        return await service.record_visit(elder_id, data, signed_in(request), today)
 
 
 ROUTES = [ReportController, StatementController, WelfareController]

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
+from zhucan.access import Staff
 from zhucan.canteens.tables import Canteen
 from zhucan.clock import now_utc
 from zhucan.data_files import read_toml, validate
@@ -29,7 +30,6 @@ from zhucan.money.tables import Entry
 from zhucan.ordering.tables import MealOrder
 from zhucan.people import rules as people_rules
 from zhucan.people import service as people
-from zhucan.people.auth import Staff
 from zhucan.people.tables import Elder, ElderLink
 from zhucan.regions.tables import Region
 from zhucan.reports import rules

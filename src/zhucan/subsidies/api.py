@@ -4,11 +4,12 @@ from typing import Annotated, Literal
 from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, QueryParameter
 
-from zhucan.clock import today
+from zhucan.access import Role
+from zhucan.http.deps import AppSettings, Today
+from zhucan.http.guards import requires, signed_in
 from zhucan.money import service as money
 from zhucan.money.schemas import SubsidyPolicy
 from zhucan.params import DbId
-from zhucan.people.auth import requires, signed_in
 from zhucan.subsidies import service
 from zhucan.subsidies.schemas import (
     ElderStatusIn,
@@ -21,22 +22,18 @@ from zhucan.subsidies.schemas import (
 )
 
 
-def _today(request: Request) -> date:
-    return today(request.app.state.settings.tz)
-
-
 class SubsidyController(Controller):
     path = "/subsidies"
     tags = ["subsidies"]
-    guards = [requires("admin")]
+    guards = [requires(Role.ADMIN)]
 
     @get("/policy", operation_id="getSubsidyPolicy", summary="查看某日执行的补贴政策（默认今天）")
     async def policy(
         self,
-        request: Request,
+        today: Today,
         on: Annotated[date | None, QueryParameter(description="日期，默认今天")] = None,
     ) -> SubsidyPolicy:
-        return await money.policy_in_force(on or _today(request))
+        return await money.policy_in_force(on or today)
 
     @get(
         "/policy/versions",
@@ -51,8 +48,10 @@ class SubsidyController(Controller):
         operation_id="putSubsidyPolicy",
         summary="自 effective_from 起以新政策替换（不能早于今天；已下的订单不受影响）",
     )
-    async def put_policy(self, request: Request, data: JSONBody[SubsidyPolicy]) -> SubsidyPolicy:
-        return await service.put_policy(data, _today(request), signed_in(request).username)
+    async def put_policy(
+        self, request: Request, today: Today, data: JSONBody[SubsidyPolicy]
+    ) -> SubsidyPolicy:
+        return await service.put_policy(data, today, signed_in(request).username)
 
     @post(
         "/issue",
@@ -60,10 +59,11 @@ class SubsidyController(Controller):
         status_code=200,
         summary="月度发放爱心卡额度和敬老分（重复执行不会重复发放）",
     )
-    async def issue(self, request: Request, data: JSONBody[IssueIn]) -> IssueOut:
-        settings = request.app.state.settings
+    async def issue(
+        self, request: Request, today: Today, settings: AppSettings, data: JSONBody[IssueIn]
+    ) -> IssueOut:
         return await service.issue_month(
-            data.month, _today(request), settings.tz, signed_in(request).username
+            data.month, today, settings.tz, signed_in(request).username
         )
 
     @get(
@@ -81,7 +81,7 @@ class ElderStatusController(Controller):
 
     @post(
         "/",
-        guards=[requires("admin")],
+        guards=[requires(Role.ADMIN)],
         operation_id="setElderStatus",
         status_code=200,
         summary="设置老人状态：去世或迁出时冻结爱心卡，余额保留并单列",
@@ -97,8 +97,8 @@ class TimebankController(Controller):
     tags = ["timebank"]
 
     @post("/", operation_id="logTimebankService", summary="登记时间银行服务时长（待管理员批准）")
-    async def log(self, request: Request, data: JSONBody[TimebankIn]) -> TimebankOut:
-        return await service.log_service(data, signed_in(request), _today(request))
+    async def log(self, request: Request, today: Today, data: JSONBody[TimebankIn]) -> TimebankOut:
+        return await service.log_service(data, signed_in(request), today)
 
     @get("/", operation_id="listTimebankEntries", summary="时间银行记录（志愿者只看本人的）")
     async def list(
@@ -114,7 +114,7 @@ class TimebankController(Controller):
 
     @post(
         "/{entry_id:int}/approve",
-        guards=[requires("admin")],
+        guards=[requires(Role.ADMIN)],
         status_code=200,
         operation_id="approveTimebankEntry",
         summary="批准并记入敬老分（只记一次）",
@@ -124,7 +124,7 @@ class TimebankController(Controller):
 
     @post(
         "/{entry_id:int}/reject",
-        guards=[requires("admin")],
+        guards=[requires(Role.ADMIN)],
         status_code=200,
         operation_id="rejectTimebankEntry",
         summary="驳回时间银行记录",

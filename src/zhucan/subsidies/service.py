@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from zhucan.access import Staff
 from zhucan.audit import service as audit
 from zhucan.clock import now_utc
 from zhucan.db.engine import current_engine, is_sqlite
@@ -19,7 +20,6 @@ from zhucan.money.rules import AccountRef
 from zhucan.money.schemas import SubsidyPolicy
 from zhucan.money.tables import Account, Entry, Transfer
 from zhucan.people import rules as people_rules
-from zhucan.people.auth import Staff
 from zhucan.people.tables import Elder, StaffUser
 from zhucan.subsidies import rules
 from zhucan.subsidies.schemas import (

@@ -38,15 +38,17 @@ from starlette.authentication import (
     BaseUser,
 )
 
+from zhucan.access import Role, Staff
 from zhucan.canteens.tables import Canteen
-from zhucan.clock import today
 from zhucan.compliance import service as compliance
 from zhucan.compliance.tables import Finding, Inspection
 from zhucan.errors import NotAuthenticated
+from zhucan.http.deps import AppSettings, Today
+from zhucan.http.guards import requires
 from zhucan.money import service as money
 from zhucan.money.tables import Account, Entry, Transfer
 from zhucan.ordering.tables import MealOrder, OrderLine
-from zhucan.people.auth import Staff, account_of, read_token, requires
+from zhucan.people.auth import account_of, read_token
 from zhucan.regions.tables import Region
 from zhucan.reports import service as reports
 
@@ -97,7 +99,7 @@ def _cookie(request: Request, value: str, max_age: int | None = None) -> Cookie:
 
 @post(
     "/admin/session",
-    guards=[requires("admin")],
+    guards=[requires(Role.ADMIN)],
     status_code=204,
     operation_id="openAdminPageSession",
     summary="以管理员令牌换取后台页面的会话 Cookie",
@@ -120,10 +122,6 @@ async def close_session(request: Request) -> Response[None]:
     return Response(None, status_code=204, cookies=[_cookie(request, "", max_age=0)])
 
 
-def _today(request: Request) -> date:
-    return today(request.app.state.settings.tz)
-
-
 Year = Annotated[int | None, QueryParameter(ge=2000, le=2100, description="年份，默认今年")]
 
 
@@ -134,11 +132,11 @@ class BackOffice(Controller):
     exception_handlers = {NotSignedIn: _sign_in_page}
 
     @get("/", operation_id="adminCompliancePage", summary="后台：食品安全")
-    async def compliance(self, request: Request) -> Template:
-        as_of = _today(request)
+    async def compliance(self, today: Today, settings: AppSettings) -> Template:
+        as_of = today
         # Every year the plan sets targets for, up to this one: progress toward "no grade C".
         years = sorted({y for y in await compliance.targets() if y < as_of.year} | {as_of.year})
-        tz = request.app.state.settings.tz
+        tz = settings.tz
         summaries = [await compliance.summary(y, None, as_of, tz) for y in years]
         grades = ("A", "B", "C", "rectifying", "ungraded")
         chart = {
@@ -160,8 +158,8 @@ class BackOffice(Controller):
         )
 
     @get("/meals", operation_id="adminMealsPage", summary="后台：助餐人次与覆盖率")
-    async def meals(self, request: Request, year: Year = None) -> Template:
-        year = year or _today(request).year
+    async def meals(self, today: Today, year: Year = None) -> Template:
+        year = year or today.year
         report = await reports.meal_report(year, None)
         months = await reports.meals_by_month(year)
         baseline = await reports.meals_by_month(report.baseline_year)
@@ -181,32 +179,32 @@ class BackOffice(Controller):
     @get("/settlement", operation_id="adminSettlementPage", summary="后台：月度结算")
     async def settlement(
         self,
-        request: Request,
+        today: Today,
         month: Annotated[
             str | None, QueryParameter(max_length=7, description="YYYY-MM，默认本月")
         ] = None,
     ) -> Template:
-        month = month or _today(request).strftime("%Y-%m")
+        month = month or today.strftime("%Y-%m")
         return Template(
             "admin_settlement.html",
             context={"month": month, "report": await reports.settlement(month)},
         )
 
     @get("/welfare", operation_id="adminWelfarePage", summary="后台：关爱提醒")
-    async def welfare(self, request: Request) -> Template:
-        as_of = _today(request)
+    async def welfare(self, request: Request, today: Today) -> Template:
+        as_of = today
         alerts = await reports.welfare_alerts(request.scope[STAFF_SCOPE_KEY], as_of, None)
         return Template("admin_welfare.html", context={"alerts": alerts, "as_of": as_of})
 
     @get("/policy", operation_id="adminPolicyPage", summary="后台：补贴政策")
     async def policy(
         self,
-        request: Request,
+        today: Today,
         published: Annotated[
             date | None, QueryParameter(description="刚发布的新版本的生效日期（页面据此提示）")
         ] = None,
     ) -> Template:
-        as_of = _today(request)
+        as_of = today
         return Template(
             "admin_policy.html",
             context={

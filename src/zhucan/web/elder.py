@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import jwt
@@ -26,16 +26,15 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from zhucan.attempts.service import client_address
 from zhucan.canteens import service as canteens
 from zhucan.clock import now_utc
 from zhucan.errors import BadInput, DomainError, NotAuthenticated
+from zhucan.http.deps import AppSettings, ClientAddress, Now
+from zhucan.http.idempotency import takeover_period
 from zhucan.menus import service as menus
 from zhucan.ordering import service as ordering
-from zhucan.ordering.api import place_once
 from zhucan.ordering.schemas import OrderIn, OrderLineIn
 from zhucan.people import service as people
-from zhucan.settings import Settings
 
 # Elder mode has no time limits: an elder may put the phone down between seeing the bill and
 # confirming. The ticket only has to outlive any such pause, not a whole day: a page left open
@@ -65,7 +64,7 @@ def _plain(error: DomainError) -> str:
     return HINTS.get(error.field or "") or _FIELD_PREFIX.sub("", error.detail)
 
 
-def _sign(purpose: str, claims: dict[str, Any], settings: Settings, ttl: timedelta) -> str:
+def _sign(purpose: str, claims: dict[str, Any], settings: AppSettings, ttl: timedelta) -> str:
     return jwt.encode(
         {"purpose": purpose, "exp": now_utc() + ttl, **claims},
         settings.secret_key,
@@ -73,7 +72,7 @@ def _sign(purpose: str, claims: dict[str, Any], settings: Settings, ttl: timedel
     )
 
 
-def _read(purpose: str, token: str, settings: Settings, code: str) -> dict[str, Any]:
+def _read(purpose: str, token: str, settings: AppSettings, code: str) -> dict[str, Any]:
     try:
         claims = jwt.decode(
             token,
@@ -133,10 +132,6 @@ def _order_in(code: str, form, **who: Any) -> OrderIn:
         raise BadInput("所选菜品或餐次有误，请返回重新选择", field="items") from None
 
 
-def _now(request: Request) -> datetime:
-    return datetime.now(request.app.state.settings.tz)
-
-
 def error_page(request: Request, error: DomainError) -> Template:
     """A refusal outside the order form (an unknown canteen code, …) as a page, not JSON."""
     return Template(
@@ -150,9 +145,8 @@ class ElderPages(Controller):
     exception_handlers = {DomainError: error_page}
 
     async def _menu_page(
-        self, request: Request, code: str, form=None, error: DomainError | None = None
+        self, now: Now, code: str, form=None, error: DomainError | None = None
     ) -> Template:
-        now = _now(request)
         menu = await menus.next_open_menu(code, now.date(), now.time())
         form = form or {}
         context = {
@@ -171,14 +165,20 @@ class ElderPages(Controller):
         )
 
     @get("/", operation_id="elderOrderPage", summary="老人扫码点餐页")
-    async def menu(self, request: Request, code: FromPath[str]) -> Template:
-        return await self._menu_page(request, code)
+    async def menu(self, now: Now, code: FromPath[str]) -> Template:
+        return await self._menu_page(now, code)
 
     @post(
         "/preview", operation_id="elderPreviewPage", summary="老人点餐：核对付款", status_code=200
     )
-    async def preview(self, request: Request, code: FromPath[str]) -> Template:
-        settings = request.app.state.settings
+    async def preview(
+        self,
+        request: Request,
+        now: Now,
+        client_address: ClientAddress,
+        settings: AppSettings,
+        code: FromPath[str],
+    ) -> Template:
         form = await request.form()
         card_no, pin = _typed(form.get("card_no", "")), _typed(form.get("pin", ""))
         try:
@@ -187,15 +187,12 @@ class ElderPages(Controller):
             if not (_digits(pin) and len(pin) == 6):
                 raise BadInput("密码是 6 位数字，请再输一遍", field="pin")
             data = _order_in(code, form, card_no=card_no, pin=pin)
-            elder_id = await people.verify_card_pin(
-                card_no, pin, settings, client=client_address(request)
-            )
-            now = _now(request)
+            elder_id = await people.verify_card_pin(card_no, pin, settings, client=client_address)
             preview = await ordering.preview_order(
                 data, ordering.Placer(elder_id, "qr", None), now.date(), now.time()
             )
         except DomainError as error:
-            return await self._menu_page(request, code, form, error)
+            return await self._menu_page(now, code, form, error)
         ticket = _sign(
             "elder-order",
             {"canteen": code, "elder": elder_id},
@@ -216,8 +213,9 @@ class ElderPages(Controller):
         )
 
     @post("/order", operation_id="elderPlaceOrder", summary="老人点餐：确认下单")
-    async def order(self, request: Request, code: FromPath[str]) -> Template | Redirect:
-        settings = request.app.state.settings
+    async def order(
+        self, request: Request, now: Now, settings: AppSettings, code: FromPath[str]
+    ) -> Template | Redirect:
         form = await request.form()
         try:
             claims = _read("elder-order", form.get("ticket", ""), settings, code)
@@ -225,21 +223,21 @@ class ElderPages(Controller):
             key = form.get("key", "")
             if not key:
                 raise BadInput("页面已过期，请重新点餐", field="key")
-            reply = await place_once(
-                request, key, data, ordering.Placer(claims["elder"], "qr", None)
+            outcome = await ordering.place_order_once(
+                key,
+                data,
+                ordering.Placer(claims["elder"], "qr", None),
+                now,
+                takeover_period(settings),
             )
         except DomainError as error:
-            return await self._menu_page(request, code, form, error)
-        body = reply.content
-        if reply.status_code >= 400:
-            # A refusal stored under this key (sold out meanwhile, …): said again on every resend.
-            refusal = DomainError(
-                body["detail"], field=body.get("field"), status_code=reply.status_code
-            )
-            return await self._menu_page(request, code, form, refusal)
+            return await self._menu_page(now, code, form, error)
+        # A refusal stored under this key (sold out meanwhile, …): said again on every resend.
+        if refusal := outcome.refusal():
+            return await self._menu_page(now, code, form, refusal)
         receipt = _sign(
             "elder-receipt",
-            {"canteen": code, "order": body["order_id"]},
+            {"canteen": code, "order": outcome.body["order_id"]},
             settings,
             timedelta(days=RECEIPT_DAYS),
         )
@@ -248,16 +246,17 @@ class ElderPages(Controller):
     @get("/done", operation_id="elderOrderDone", summary="老人点餐：订单号")
     async def done(
         self,
-        request: Request,
+        now: Now,
+        settings: AppSettings,
         code: FromPath[str],
         r: Annotated[str, QueryParameter(description="签名的回执")] = "",
     ) -> Template | Redirect:
         try:
-            claims = _read("elder-receipt", r, request.app.state.settings, code)
+            claims = _read("elder-receipt", r, settings, code)
         except NotAuthenticated:
             return Redirect(f"/c/{code}", status_code=303)  # an old or mistyped link: start again
         order = await ordering.order_out(claims["order"])
-        today = _now(request).date()
+        today = now.date()
         return Template(
             "elder_done.html",
             context={

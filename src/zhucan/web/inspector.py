@@ -5,19 +5,19 @@ open findings are public, so the form is rendered whole on the server; the inspe
 
 from __future__ import annotations
 
-from litestar import Request, get
+from litestar import get
 from litestar.params import FromPath
 from litestar.response import Template
 
 from zhucan.canteens import service as canteens
-from zhucan.clock import today
 from zhucan.compliance import service as compliance
+from zhucan.http.deps import Today
 from zhucan.web.page_errors import PAGE_ERRORS
 
 
 @get("/inspect", operation_id="inspectorHomePage", summary="检查员工作台", include_in_schema=False)
-async def inspector_home(request: Request) -> Template:
-    as_of = today(request.app.state.settings.tz)
+async def inspector_home(today: Today) -> Template:
+    as_of = today
     return Template(
         "inspector_home.html", context={"canteens": await canteens.summaries(as_of), "as_of": as_of}
     )
@@ -30,8 +30,8 @@ async def inspector_home(request: Request) -> Template:
     include_in_schema=False,
     exception_handlers=PAGE_ERRORS,
 )
-async def inspection_form(request: Request, code: FromPath[str]) -> Template:
-    as_of = today(request.app.state.settings.tz)
+async def inspection_form(today: Today, code: FromPath[str]) -> Template:
+    as_of = today
     canteen = await canteens.detail(code, as_of)
     checklist = await compliance.checklist()
     areas: dict[str, list] = {}  # in checklist order, whatever order the data file lists them

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.params import FromPath
 from litestar.response import Template
 
 from zhucan.canteens import service as canteens
-from zhucan.clock import today
 from zhucan.compliance import service as compliance
+from zhucan.http.deps import Today
 from zhucan.web.backoffice import ROUTES as BACKOFFICE_ROUTES
 from zhucan.web.elder import ROUTES as ELDER_ROUTES
 from zhucan.web.inspector import ROUTES as INSPECTOR_ROUTES
@@ -27,16 +27,16 @@ class PublicPages(Controller):
     exception_handlers = PAGE_ERRORS
 
     @get("/canteens", operation_id="publicCanteensPage", summary="食堂食品安全公示页")
-    async def canteens(self, request: Request) -> Template:
-        as_of = today(request.app.state.settings.tz)
+    async def canteens(self, today: Today) -> Template:
+        as_of = today
         return Template(
             "public_canteens.html",
             context={"canteens": await canteens.summaries(as_of), "as_of": as_of},
         )
 
     @get("/canteens/{code:str}", operation_id="publicCanteenPage", summary="单个食堂公示页")
-    async def canteen(self, request: Request, code: FromPath[str]) -> Template:
-        as_of = today(request.app.state.settings.tz)
+    async def canteen(self, today: Today, code: FromPath[str]) -> Template:
+        as_of = today
         return Template(
             "public_canteen.html",
             context={"canteen": await canteens.detail(code, as_of), "as_of": as_of},

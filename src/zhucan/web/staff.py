@@ -8,19 +8,20 @@ permission stays in the API and no cookie exists for a CSRF attack to ride on.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
-from litestar import Request, get
+from litestar import get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
+from zhucan.access import ROLE_LABELS
 from zhucan.canteens import service as canteens
+from zhucan.http.deps import Now
 from zhucan.menus import service as menus
 from zhucan.menus.rules import DIET_NAMES, SLOT_NAMES
 from zhucan.menus.schemas import Slot
 from zhucan.ordering.rules import STATUS_NAMES
-from zhucan.people.auth import ROLE_NAMES
 from zhucan.web.page_errors import PAGE_ERRORS
 
 # Where each role lands after signing in; {canteen} is the account's canteen.
@@ -39,7 +40,7 @@ LABELS = {
     "slot": SLOT_NAMES,
     "fulfilment": FULFILMENTS,
     "diet": DIET_NAMES,
-    "role": ROLE_NAMES,
+    "role": ROLE_LABELS,
 }
 
 
@@ -80,13 +81,12 @@ async def hotline() -> Template:
     exception_handlers=PAGE_ERRORS,
 )
 async def kitchen(
-    request: Request,
+    now: Now,
     code: FromPath[str],
     meal_date: Annotated[date | None, QueryParameter(name="date")] = None,
     slot: Annotated[Slot | None, QueryParameter()] = None,
 ) -> Template:
     """The coming slot unless a date and slot are asked for: the one the kitchen cooks next."""
-    now = datetime.now(request.app.state.settings.tz)
     canteen = await canteens.summary(code, now.date())
     if meal_date is None or slot is None:
         coming = await menus.next_open_menu(code, now.date(), now.time())

@@ -11,6 +11,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -21,14 +22,10 @@ from pydantic import BaseModel
 from zhucan.clock import now_utc
 from zhucan.db import sql
 from zhucan.db.tx import write_statement, write_transaction
-from zhucan.errors import (
-    PROBLEM_JSON,
-    Conflict,
-    DomainError,
-    domain_error_handler,
-    problem_responses,
-)
-from zhucan.ordering.tables import IdempotencyRecord
+from zhucan.errors import Conflict, DomainError
+from zhucan.http.problems import PROBLEM_JSON, problem_body, problem_responses
+from zhucan.http.tables import IdempotencyRecord
+from zhucan.settings import Settings
 
 HEADER = "Idempotency-Key"
 # Keys forgotten per statement when pruning: on SQLite each batch holds the one writer, so the
@@ -131,30 +128,45 @@ async def _complete(endpoint: str, key: str, token: str, status_code: int, body:
         )
 
 
-def _reply(status_code: int, body: dict, replayed: bool) -> Response:
-    return Response(
-        content=body,
-        status_code=status_code,
-        media_type=PROBLEM_JSON if status_code >= 400 else "application/json",
-        headers={"Idempotent-Replayed": "true"} if replayed else None,
-    )
+@dataclass(frozen=True)
+class Outcome:
+    """What a keyed request answered: a fresh reply, or the stored one of an earlier try."""
+
+    status_code: int
+    body: dict
+    replayed: bool
+
+    def refusal(self) -> DomainError | None:
+        """The refusal a problem-details reply stands for, as the error it was raised as."""
+        if self.status_code < 400:
+            return None
+        return DomainError(
+            self.body["detail"], field=self.body.get("field"), status_code=self.status_code
+        )
+
+    def response(self) -> Response:
+        return Response(
+            content=self.body,
+            status_code=self.status_code,
+            media_type=PROBLEM_JSON if self.status_code >= 400 else "application/json",
+            headers={"Idempotent-Replayed": "true"} if self.replayed else None,
+        )
 
 
-async def once(
-    request: Request,
+async def run_once(
     key: str,
     endpoint: str,
     principal: str,
     body: dict,
     effects: Callable[[], Awaitable[tuple[int, BaseModel]]],
-) -> Response:
+    takeover_after: timedelta,
+) -> Outcome:
     """Run `effects` at most once per Idempotency-Key; `effects` runs inside the write
     transaction that also stores its reply, and may run more than once if that is retried.
-    `key` is an `IdempotencyKey`, checked before anything else about the request."""
-    takeover_after = timedelta(seconds=request.app.state.settings.idempotency_takeover_seconds)
+    A refusal (DomainError) is stored and answered again like a success."""
     claim = await _claim(endpoint, key, fingerprint(principal, body), takeover_after)
     if isinstance(claim, IdempotencyRecord):
-        return _reply(claim.status_code, json.loads(claim.response), replayed=True)
+        return Outcome(claim.status_code, json.loads(claim.response), replayed=True)
 
     async def work() -> tuple[int, dict]:
         status_code, model = await effects()
@@ -165,8 +177,7 @@ async def once(
     try:
         status_code, reply = await write_transaction(work)
     except DomainError as exc:
-        refusal = domain_error_handler(request, exc)
-        status_code, reply = refusal.status_code, refusal.content
+        status_code, reply = exc.status_code, problem_body(exc)
         await write_transaction(lambda: _complete(endpoint, key, claim, status_code, reply))
     except BaseException:
         # Not a decision the client can be given again: free the key so a retry can run.
@@ -179,7 +190,25 @@ async def once(
             )
         )
         raise
-    return _reply(status_code, reply, replayed=False)
+    return Outcome(status_code, reply, replayed=False)
+
+
+async def once(
+    request: Request,
+    key: str,
+    endpoint: str,
+    principal: str,
+    body: dict,
+    effects: Callable[[], Awaitable[tuple[int, BaseModel]]],
+) -> Response:
+    """`run_once` for a handler: `key` is an `IdempotencyKey`, checked before anything else about
+    the request, and the reply is the HTTP response."""
+    takeover_after = takeover_period(request.app.state.settings)
+    return (await run_once(key, endpoint, principal, body, effects, takeover_after)).response()
+
+
+def takeover_period(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.idempotency_takeover_seconds)
 
 
 async def prune(claimed_before: datetime) -> int:
