@@ -1,14 +1,29 @@
 from datetime import date
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from anyio import to_thread
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from zhucan.canteens.api import png_response, public_url
+from zhucan.canteens.schemas import CanteenIn, CanteenPatch
 from zhucan.clock import today
-from zhucan.compliance import service
+from zhucan.compliance import (
+    alerts,
+    canteen_profile,
+    config,
+    due,
+    findings,
+    inspections,
+    plans,
+    posters,
+    summary,
+)
 from zhucan.compliance.schemas import (
     AlertIn,
     AlertOut,
+    CanteenDetail,
+    CanteenSummary,
     ChecklistItemOut,
     ComplianceSummary,
     DueEntry,
@@ -28,13 +43,73 @@ def _today(request: Request) -> date:
     return today(request.app.state.settings.tz)
 
 
+class CanteenController(Controller):
+    """The /canteens routes that show a canteen with its grade (its QR code is canteens')."""
+
+    path = "/canteens"
+    tags = ["canteens"]
+
+    @get("/", operation_id="listCanteens", summary="食堂列表（含食品安全等级）")
+    async def list(
+        self,
+        request: Request,
+        region: Annotated[
+            str | None, QueryParameter(description="只列出该区划（区、街道或社区）内的食堂")
+        ] = None,
+    ) -> list[CanteenSummary]:
+        return await canteen_profile.summaries(_today(request), region)
+
+    @post("/", guards=[requires("admin")], operation_id="createCanteen", summary="登记食堂")
+    async def create(self, request: Request, data: JSONBody[CanteenIn]) -> CanteenSummary:
+        return await canteen_profile.create(
+            data, _today(request), actor=signed_in(request).username
+        )
+
+    @patch(
+        "/{code:str}",
+        guards=[requires("admin")],
+        operation_id="updateCanteen",
+        summary="修改食堂信息",
+    )
+    async def update(
+        self, request: Request, code: FromPath[str], data: JSONBody[CanteenPatch]
+    ) -> CanteenSummary:
+        return await canteen_profile.patch(
+            code, data, _today(request), actor=signed_in(request).username
+        )
+
+    @get(
+        "/{code:str}/poster.png",
+        operation_id="canteenPoster",
+        media_type="image/png",
+        summary="食堂扫码点餐海报（A5，PNG，可打印；含等级与阳光厨房）",
+    )
+    async def poster(self, request: Request, code: FromPath[str]) -> Response[bytes]:
+        data = posters.poster_data(
+            await canteen_profile.summary(code, _today(request)), public_url(request)
+        )
+        # Drawing takes most of a second of CPU: off the event loop, orders keep flowing.
+        return png_response(await to_thread.run_sync(posters.render_poster, data))
+
+    @get("/{code:str}", operation_id="getCanteen", summary="食堂详情（等级、检查历史、未整改问题）")
+    async def get(
+        self,
+        request: Request,
+        code: FromPath[str],
+        as_of: Annotated[
+            date | None, QueryParameter(description="按该日期计算等级，默认今天")
+        ] = None,
+    ) -> CanteenDetail:
+        return await canteen_profile.detail(code, as_of or _today(request))
+
+
 class ComplianceController(Controller):
     path = "/compliance"
     tags = ["compliance"]
 
     @get("/checklist", operation_id="getChecklist", summary="食品安全量化分级检查表")
     async def checklist(self) -> list[ChecklistItemOut]:
-        return await service.checklist()
+        return await config.checklist()
 
     @post(
         "/score-preview",
@@ -46,7 +121,7 @@ class ComplianceController(Controller):
     async def score_preview(
         self, request: Request, data: JSONBody[ScorePreviewIn]
     ) -> ScorePreviewOut:
-        return await service.preview(data, _today(request))
+        return await inspections.preview(data, _today(request))
 
     @get(
         "/summary",
@@ -62,7 +137,7 @@ class ComplianceController(Controller):
             date | None, QueryParameter(description="按该日期统计；默认今天或该年年末")
         ] = None,
     ) -> ComplianceSummary:
-        return await service.summary(year, as_of, _today(request), request.app.state.settings.tz)
+        return await summary.summary(year, as_of, _today(request), request.app.state.settings.tz)
 
     @get(
         "/due",
@@ -75,7 +150,7 @@ class ComplianceController(Controller):
         request: Request,
         as_of: Annotated[date | None, QueryParameter(description="按该日期计算，默认今天")] = None,
     ) -> list[DueEntry]:
-        return await service.due(as_of or _today(request))
+        return await due.due(as_of or _today(request))
 
     @post(
         "/random-plan",
@@ -84,11 +159,11 @@ class ComplianceController(Controller):
         summary="双随机抽取检查对象和检查员并公开",
     )
     async def draw(self, request: Request, data: JSONBody[RandomPlanIn]) -> RandomPlanOut:
-        return await service.draw_random_plan(data, signed_in(request))
+        return await plans.draw_random_plan(data, signed_in(request))
 
     @get("/random-plans", operation_id="listRandomPlans", summary="已公开的双随机抽查计划")
     async def plans(self) -> list[RandomPlanOut]:
-        return await service.random_plans()
+        return await plans.random_plans()
 
 
 class CanteenComplianceController(Controller):
@@ -104,11 +179,11 @@ class CanteenComplianceController(Controller):
     async def file(
         self, request: Request, code: FromPath[str], data: JSONBody[InspectionIn]
     ) -> InspectionOut:
-        return await service.file_inspection(code, data, signed_in(request), _today(request))
+        return await inspections.file_inspection(code, data, signed_in(request), _today(request))
 
     @get("/inspections", operation_id="listInspections", summary="食堂检查历史（最新在前）")
     async def history(self, request: Request, code: FromPath[str]) -> list[InspectionOut]:
-        return await service.inspections(code, _today(request))
+        return await inspections.inspections(code, _today(request))
 
     @post(
         "/findings/{item:str}/resolve",
@@ -124,7 +199,7 @@ class CanteenComplianceController(Controller):
         item: FromPath[str],
         data: JSONBody[ResolveIn | None] = None,
     ) -> list[FindingOut]:
-        return await service.resolve(
+        return await findings.resolve(
             code, item, data or ResolveIn(), signed_in(request), _today(request)
         )
 
@@ -137,9 +212,9 @@ class CanteenComplianceController(Controller):
     async def alert(
         self, request: Request, code: FromPath[str], data: JSONBody[AlertIn]
     ) -> AlertOut:
-        return await service.record_alert(
+        return await alerts.record_alert(
             code, data, signed_in(request), request.app.state.settings.tz
         )
 
 
-ROUTES = [ComplianceController, CanteenComplianceController]
+ROUTES = [CanteenController, ComplianceController, CanteenComplianceController]

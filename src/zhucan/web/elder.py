@@ -27,8 +27,8 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from zhucan.attempts.service import client_address
-from zhucan.canteens import service as canteens
 from zhucan.clock import now_utc
+from zhucan.compliance import canteen_profile as canteens
 from zhucan.errors import BadInput, DomainError, NotAuthenticated
 from zhucan.menus import service as menus
 from zhucan.ordering import service as ordering

@@ -15,7 +15,7 @@ from litestar import Request, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from zhucan.canteens import service as canteens
+from zhucan.compliance import canteen_profile as canteens
 from zhucan.menus import service as menus
 from zhucan.menus.rules import DIET_NAMES, SLOT_NAMES
 from zhucan.menus.schemas import Slot
