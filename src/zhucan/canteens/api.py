@@ -15,7 +15,8 @@ def png_response(content: bytes) -> Response[bytes]:
 
 
 class CanteenController(Controller):
-    """The canteen's own routes; those showing its grade are compliance's (compliance.api)."""
+    """The canteen's own routes; the /canteens routes that show its grade are served by the
+    food-safety domain above, which may read canteens."""
 
     path = "/canteens"
     tags = ["canteens"]

@@ -1,4 +1,5 @@
-"""Registering canteens and changing them; their food-safety record is compliance's."""
+"""Registering canteens and changing them. Their food-safety record (grades, inspections,
+sunshine-level history) is kept by the domain above, which composes it with these."""
 
 from __future__ import annotations
 

@@ -17,11 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Verdict = Literal["pass", "fail", "na"]
 DynamicGrade = Literal["excellent", "good", "fair", "ungraded"]
 AnnualGrade = Literal["A", "B", "C", "rectifying"]
+# The grades a supervisor is shown by name: the canteens to work on this year.
+AttentionGrade = Literal["C", "rectifying"]
 
 # The summary counts each annual grade, and the canteens not graded yet.
 GRADE_COUNTS = (*get_args(AnnualGrade), "ungraded")
-# The grades a supervisor is shown by name: the canteens to work on this year.
-ATTENTION_GRADES: tuple[AnnualGrade, ...] = ("C", "rectifying")
+ATTENTION_GRADES = get_args(AttentionGrade)
 
 TENTH = Decimal("0.1")
 DYNAMIC_NAMES = {"excellent": "优秀", "good": "良好", "fair": "一般", "ungraded": "不予评级"}

@@ -4,7 +4,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zhucan.canteens.rules import Kind, Size, SunshineLevel
-from zhucan.compliance.rules import AnnualGrade, DynamicGrade, GradingRules, Verdict, YearTargets
+from zhucan.compliance.rules import (
+    AnnualGrade,
+    AttentionGrade,
+    DynamicGrade,
+    GradingRules,
+    Verdict,
+    YearTargets,
+)
 from zhucan.params import Integer, IsoDate, IsoDateTime, Text
 from zhucan.regions.schemas import CODE_PATTERN
 
@@ -235,7 +242,7 @@ class ExpiryEntry(BaseModel):
 class AttentionCanteen(BaseModel):
     code: str
     name: str
-    annual_grade: Literal["C", "rectifying"]
+    annual_grade: AttentionGrade
     camera_alerts_month: int
     open_findings: list[FindingOut]
 
