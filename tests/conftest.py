@@ -26,7 +26,7 @@ ENGINES = ["sqlite", "postgresql"]
 
 
 def _cjk_font_installed() -> bool:
-    from zhucan.canteens.posters import PosterFontMissing, _font_file
+    from zhucan.compliance.posters import PosterFontMissing, _font_file
 
     try:
         _font_file()

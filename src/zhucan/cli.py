@@ -188,9 +188,9 @@ def qr(out_dir: Path, public_url: str) -> None:
     """Write a printable A5 ordering poster, <code>.png, for every canteen."""
     from tqdm import tqdm
 
-    from zhucan.canteens import posters
-    from zhucan.canteens.service import summaries
     from zhucan.clock import today
+    from zhucan.compliance import posters
+    from zhucan.compliance.canteen_profile import summaries
 
     async def work(settings: Settings):
         return await summaries(today(settings.tz))

@@ -35,15 +35,17 @@ class FileKind:
 KINDS = [
     FileKind("regions", lambda p: p.name == "regions.toml", "zhucan.regions.service:load_file"),
     FileKind(
-        "canteens", lambda p: p.parent.name == "canteens", "zhucan.canteens.service:load_file"
+        "canteens",
+        lambda p: p.parent.name == "canteens",
+        "zhucan.compliance.canteen_profile:load_canteen_file",
     ),
     FileKind(
         "checklist",
         lambda p: p.name == "checklist.toml",
-        "zhucan.compliance.service:load_checklist_file",
+        "zhucan.compliance.config:load_checklist_file",
     ),
     FileKind(
-        "targets", lambda p: p.name == "targets.toml", "zhucan.compliance.service:load_targets_file"
+        "targets", lambda p: p.name == "targets.toml", "zhucan.compliance.config:load_targets_file"
     ),
     FileKind(
         "meal_targets",

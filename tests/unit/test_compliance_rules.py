@@ -396,3 +396,100 @@ def test_grading_numbers_must_rise_band_by_band():
 def test_repeated_values_are_named_once_each_in_order():
     assert rules.repeated(["B", "A", "B", "C", "A", "B"]) == ["A", "B"]
     assert rules.repeated(["A", "B"]) == []
+
+
+# ---------------------------------------------------------------- the year's figures
+
+
+def standing(grade, size="small", sunshine="none", licence=None, insurance=None):
+    return rules.CanteenStanding(
+        annual_grade=grade,
+        size=size,
+        sunshine_level=sunshine,
+        license_expires=licence,
+        insurance_expires=insurance,
+    )
+
+
+def test_summary_period_defaults_to_today_or_the_end_of_a_past_year():
+    today = date(2026, 11, 23)
+    assert rules.summary_period(None, None, today) == (2026, today)
+    assert rules.summary_period(2026, None, today) == (2026, today)
+    assert rules.summary_period(2027, None, today) == (2027, today)
+    assert rules.summary_period(2025, None, today) == (2025, date(2025, 12, 31))
+    assert rules.summary_period(None, date(2024, 3, 1), today) == (2024, date(2024, 3, 1))
+    assert rules.summary_period(2025, date(2024, 3, 1), today) == (2025, date(2024, 3, 1))
+
+
+def test_grade_counts_name_every_grade_and_the_ungraded():
+    assert rules.grade_counts(["A", "A", None, "rectifying"]) == {
+        "A": 2,
+        "B": 0,
+        "C": 0,
+        "rectifying": 1,
+        "ungraded": 1,
+    }
+
+
+def test_year_progress_figures():
+    later = D + timedelta(days=1)
+    canteens = [
+        standing("A", "large", "smart", licence=later, insurance=D),
+        standing("B", "medium", "video", licence=D, insurance=D - timedelta(days=1)),
+        standing("C", "small", "transparent", licence=D - timedelta(days=1)),
+        standing(None, "large", "none", licence=None, insurance=later),
+    ]
+    progress = rules.year_progress(canteens, D, rules.YearTargets())
+    assert progress.grades == {"A": 1, "B": 1, "C": 1, "rectifying": 0, "ungraded": 1}
+    assert progress.figures == {
+        "ab_ratio": 0.6667,  # 2 of the 3 graded; the ungraded one is left out
+        "sunshine_ratio": 0.5,  # video and smart, of all 4
+        "smart_sunshine_large_medium_ratio": 0.3333,  # 1 of the 3 large or medium
+        "licence_valid_ratio": 0.5,  # valid through the day counted
+        "insurance_valid_ratio": 0.5,
+        "max_c_or_rectifying": 1,
+    }
+    assert progress.targets_met == {}
+    assert progress.on_track  # no target that year: nothing missed
+
+
+def test_year_progress_against_the_targets():
+    canteens = [standing("A", sunshine="video"), standing("B"), standing("rectifying")]
+    targets = rules.YearTargets(ab_ratio=0.6, sunshine_ratio=0.5, max_c_or_rectifying=0)
+    progress = rules.year_progress(canteens, D, targets)
+    assert progress.figures["ab_ratio"] == 0.6667
+    assert progress.figures["sunshine_ratio"] == 0.3333
+    assert progress.figures["max_c_or_rectifying"] == 1
+    assert progress.targets_met == {
+        "ab_ratio": True,
+        "sunshine_ratio": False,
+        "max_c_or_rectifying": False,
+    }
+    assert not progress.on_track
+    cleared = rules.year_progress(
+        [standing("A", sunshine="smart"), standing("B", sunshine="video")], D, targets
+    )
+    assert cleared.figures["ab_ratio"] == 1.0
+    assert cleared.targets_met == {
+        "ab_ratio": True,
+        "sunshine_ratio": True,
+        "max_c_or_rectifying": True,
+    }
+    assert cleared.on_track
+
+
+def test_year_progress_of_no_canteen_measures_nothing_and_misses_its_ratio_targets():
+    progress = rules.year_progress([], D, rules.YearTargets(ab_ratio=0.8, max_c_or_rectifying=0))
+    assert progress.figures["ab_ratio"] is None
+    assert progress.figures["sunshine_ratio"] is None
+    assert progress.targets_met == {"ab_ratio": False, "max_c_or_rectifying": True}
+    assert not progress.on_track
+
+
+@given(st.lists(st.sampled_from([*rules.GRADE_COUNTS[:-1], None]), max_size=30))
+def test_grade_counts_add_up_and_ab_ratio_stays_within_0_and_1(grades):
+    progress = rules.year_progress([standing(g) for g in grades], D, rules.YearTargets())
+    assert sum(progress.grades.values()) == len(grades)
+    ab = progress.figures["ab_ratio"]
+    assert ab is None or 0 <= ab <= 1
+    assert (ab is None) == all(g is None for g in grades)

@@ -8,8 +8,9 @@ import zxingcpp
 from PIL import Image, ImageDraw
 
 from tests.conftest import requires_cjk_font
-from zhucan.canteens import posters
-from zhucan.canteens.posters import GRADE_COLOURS, PosterData
+from zhucan.canteens import qr
+from zhucan.compliance import posters
+from zhucan.compliance.posters import GRADE_COLOURS, PosterData
 
 URL = "https://meals.yinzhou.example/c/ZH-CQ-01"
 
@@ -27,11 +28,11 @@ def poster(grade=None, sunshine="video", name="长丰社区老年食堂") -> Ima
     "base", ["https://meals.yinzhou.example", "https://meals.yinzhou.example/"]
 )
 def test_canteen_url_joins_without_a_double_slash(base):
-    assert posters.canteen_url(base, "ZH-CQ-01") == URL
+    assert qr.canteen_url(base, "ZH-CQ-01") == URL
 
 
 def test_qr_code_decodes_to_the_exact_url():
-    assert decoded(posters.qr_png(URL)) == [URL]
+    assert decoded(qr.qr_png(URL)) == [URL]
 
 
 @requires_cjk_font

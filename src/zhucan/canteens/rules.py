@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
-KINDS = {
+# Each set of values is named once here; the label dicts below are typed by them.
+Kind = Literal["elder_canteen", "meal_point", "central_kitchen", "rural_table"]
+Size = Literal["small", "medium", "large"]
+SunshineLevel = Literal["none", "transparent", "video", "smart"]
+
+KINDS: dict[Kind, str] = {
     "elder_canteen": "老年食堂",
     "meal_point": "助餐点",
     "central_kitchen": "中央厨房",
     "rural_table": "老饭桌",
 }
-SIZES = {"small": "小型", "medium": "中型", "large": "大型"}
-SUNSHINE_LEVELS = {
+SIZES: dict[Size, str] = {"small": "小型", "medium": "中型", "large": "大型"}
+SUNSHINE_LEVELS: dict[SunshineLevel, str] = {
     "none": "无",
     "transparent": "明厨亮灶",
     "video": "阳光厨房",

@@ -1,16 +1,8 @@
-from datetime import date
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from zhucan.canteens.rules import licence_problem
-from zhucan.compliance.schemas import AlertMonth, FindingOut, GradeHistoryEntry, SunshineChangeOut
+from zhucan.canteens.rules import Kind, Size, SunshineLevel, licence_problem
 from zhucan.params import IsoDate, Text
 from zhucan.regions.schemas import CODE_PATTERN
-
-Kind = Literal["elder_canteen", "meal_point", "central_kitchen", "rural_table"]
-Size = Literal["small", "medium", "large"]
-SunshineLevel = Literal["none", "transparent", "video", "smart"]
 
 
 class CanteenFields(BaseModel):
@@ -71,41 +63,3 @@ class CanteenPatch(BaseModel):
                 ):
                     raise ValueError(f"{key}：不能设为空")
         return data
-
-
-class Grade(BaseModel):
-    annual: Literal["A", "B", "C", "rectifying"] | None = Field(
-        description="年度等级；null 表示未评级（近 365 天无检查或许可证不满 90 天）"
-    )
-    dynamic: Literal["excellent", "good", "fair", "ungraded"] | None = Field(
-        description="最近一次检查的动态等级；首检前为 null"
-    )
-    score: float | None = Field(description="最近一次检查得分（0–100，一位小数）")
-    as_of: date
-    camera_alerts_month: int = Field(
-        default=0, description="as_of 所在月的摄像头告警次数（供检查员参考，不改变等级）"
-    )
-
-
-class CanteenSummary(BaseModel):
-    code: str
-    name: str
-    kind: Kind
-    region: str
-    size: Size
-    grade: Grade
-    sunshine_level: SunshineLevel
-    license_expires: date | None
-    active: bool
-    address: str
-    license_no: str
-    license_issued: date | None
-    insurance_expires: date | None
-    capacity: int
-
-
-class CanteenDetail(CanteenSummary):
-    grade_history: list[GradeHistoryEntry] = Field(description="每次检查一条，最新在前")
-    open_findings: list[FindingOut] = Field(description="as_of 当日未整改（含逾期）的问题")
-    sunshine_history: list[SunshineChangeOut] = Field(description="阳光厨房等级的变更，最新在前")
-    camera_alerts: list[AlertMonth] = Field(description="近 12 个月每月的摄像头告警次数")

@@ -1,14 +1,29 @@
 from datetime import date
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
+from anyio import to_thread
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from zhucan.access import Role
-from zhucan.compliance import service
+from zhucan.canteens.api import png_response, public_url
+from zhucan.canteens.schemas import CanteenIn, CanteenPatch
+from zhucan.compliance import (
+    alerts,
+    canteen_profile,
+    config,
+    due,
+    findings,
+    inspections,
+    plans,
+    posters,
+    summary,
+)
 from zhucan.compliance.schemas import (
     AlertIn,
     AlertOut,
+    CanteenDetail,
+    CanteenSummary,
     ChecklistItemOut,
     ComplianceSummary,
     DueEntry,
@@ -25,13 +40,69 @@ from zhucan.http.deps import AppSettings, Today
 from zhucan.http.guards import requires, signed_in
 
 
+class CanteenController(Controller):
+    """The /canteens routes that show a canteen with its grade (its QR code is canteens')."""
+
+    path = "/canteens"
+    tags = ["canteens"]
+
+    @get("/", operation_id="listCanteens", summary="食堂列表（含食品安全等级）")
+    async def list(
+        self,
+        today: Today,
+        region: Annotated[
+            str | None, QueryParameter(description="只列出该区划（区、街道或社区）内的食堂")
+        ] = None,
+    ) -> list[CanteenSummary]:
+        return await canteen_profile.summaries(today, region)
+
+    @post("/", guards=[requires(Role.ADMIN)], operation_id="createCanteen", summary="登记食堂")
+    async def create(
+        self, request: Request, today: Today, data: JSONBody[CanteenIn]
+    ) -> CanteenSummary:
+        return await canteen_profile.create(data, today, actor=signed_in(request).username)
+
+    @patch(
+        "/{code:str}",
+        guards=[requires(Role.ADMIN)],
+        operation_id="updateCanteen",
+        summary="修改食堂信息",
+    )
+    async def update(
+        self, request: Request, today: Today, code: FromPath[str], data: JSONBody[CanteenPatch]
+    ) -> CanteenSummary:
+        return await canteen_profile.patch(code, data, today, actor=signed_in(request).username)
+
+    @get(
+        "/{code:str}/poster.png",
+        operation_id="canteenPoster",
+        media_type="image/png",
+        summary="食堂扫码点餐海报（A5，PNG，可打印；含等级与阳光厨房）",
+    )
+    async def poster(self, request: Request, today: Today, code: FromPath[str]) -> Response[bytes]:
+        data = posters.poster_data(await canteen_profile.summary(code, today), public_url(request))
+        # Drawing takes most of a second of CPU: off the event loop, orders keep flowing.
+        return png_response(await to_thread.run_sync(posters.render_poster, data))
+
+    @get("/{code:str}", operation_id="getCanteen", summary="食堂详情（等级、检查历史、未整改问题）")
+    async def get(
+        self,
+        today: Today,
+        code: FromPath[str],
+        as_of: Annotated[
+            date | None, QueryParameter(description="按该日期计算等级，默认今天")
+        ] = None,
+    ) -> CanteenDetail:
+        return await canteen_profile.detail(code, as_of or today)
+
+
 class ComplianceController(Controller):
     path = "/compliance"
     tags = ["compliance"]
 
     @get("/checklist", operation_id="getChecklist", summary="食品安全量化分级检查表")
     async def checklist(self) -> list[ChecklistItemOut]:
-        return await service.checklist()
+        return await config.checklist()
 
     @post(
         "/score-preview",
@@ -41,7 +112,7 @@ class ComplianceController(Controller):
         summary="按已勾选的结论试算得分、动态等级和整改期限（不保存）",
     )
     async def score_preview(self, today: Today, data: JSONBody[ScorePreviewIn]) -> ScorePreviewOut:
-        return await service.preview(data, today)
+        return await inspections.preview(data, today)
 
     @get(
         "/summary",
@@ -58,7 +129,7 @@ class ComplianceController(Controller):
             date | None, QueryParameter(description="按该日期统计；默认今天或该年年末")
         ] = None,
     ) -> ComplianceSummary:
-        return await service.summary(year, as_of, today, settings.tz)
+        return await summary.summary(year, as_of, today, settings.tz)
 
     @get(
         "/due",
@@ -71,7 +142,7 @@ class ComplianceController(Controller):
         today: Today,
         as_of: Annotated[date | None, QueryParameter(description="按该日期计算，默认今天")] = None,
     ) -> list[DueEntry]:
-        return await service.due(as_of or today)
+        return await due.due(as_of or today)
 
     @post(
         "/random-plan",
@@ -80,11 +151,11 @@ class ComplianceController(Controller):
         summary="双随机抽取检查对象和检查员并公开",
     )
     async def draw(self, request: Request, data: JSONBody[RandomPlanIn]) -> RandomPlanOut:
-        return await service.draw_random_plan(data, signed_in(request))
+        return await plans.draw_random_plan(data, signed_in(request))
 
     @get("/random-plans", operation_id="listRandomPlans", summary="已公开的双随机抽查计划")
     async def plans(self) -> list[RandomPlanOut]:
-        return await service.random_plans()
+        return await plans.random_plans()
 
 
 class CanteenComplianceController(Controller):
@@ -100,11 +171,11 @@ class CanteenComplianceController(Controller):
     async def file(
         self, request: Request, today: Today, code: FromPath[str], data: JSONBody[InspectionIn]
     ) -> InspectionOut:
-        return await service.file_inspection(code, data, signed_in(request), today)
+        return await inspections.file_inspection(code, data, signed_in(request), today)
 
     @get("/inspections", operation_id="listInspections", summary="食堂检查历史（最新在前）")
     async def history(self, today: Today, code: FromPath[str]) -> list[InspectionOut]:
-        return await service.inspections(code, today)
+        return await inspections.inspections(code, today)
 
     @post(
         "/findings/{item:str}/resolve",
@@ -121,7 +192,7 @@ class CanteenComplianceController(Controller):
         item: FromPath[str],
         data: JSONBody[ResolveIn | None] = None,
     ) -> list[FindingOut]:
-        return await service.resolve(code, item, data or ResolveIn(), signed_in(request), today)
+        return await findings.resolve(code, item, data or ResolveIn(), signed_in(request), today)
 
     @post(
         "/alerts",
@@ -132,7 +203,7 @@ class CanteenComplianceController(Controller):
     async def alert(
         self, request: Request, settings: AppSettings, code: FromPath[str], data: JSONBody[AlertIn]
     ) -> AlertOut:
-        return await service.record_alert(code, data, signed_in(request), settings.tz)
+        return await alerts.record_alert(code, data, signed_in(request), settings.tz)
 
 
-ROUTES = [ComplianceController, CanteenComplianceController]
+ROUTES = [CanteenController, ComplianceController, CanteenComplianceController]

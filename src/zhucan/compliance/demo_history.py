@@ -7,11 +7,11 @@ import random
 from datetime import date, timedelta
 
 from zhucan.access import Staff
-from zhucan.canteens.tables import Canteen
-from zhucan.compliance import rules, service
+from zhucan.canteens import queries as canteen_queries
+from zhucan.compliance import config, queries, rules
+from zhucan.compliance.inspections import file_inspection
 from zhucan.compliance.schemas import InspectionIn, ItemResultIn
-from zhucan.compliance.tables import Inspection
-from zhucan.people.tables import StaffUser
+from zhucan.people import queries as people
 
 YEARS = 3
 FIRST_SCORES = [66, 72, 57, 80, 86, 63, 77, 70, 91, 68]  # by canteen, in code order
@@ -33,21 +33,13 @@ def _failed_items(rng: random.Random, items: list, score: int) -> set[str]:
 
 async def load_history(today: date, inspector_usernames: list[str]) -> int:
     """File the history unless any inspection exists (a second demo run adds nothing)."""
-    if await Inspection.exists():
+    if await queries.any_inspection():
         return 0
-    doc = await service.scheme()
+    doc = await config.scheme()
     minor = [i for i in doc.item if not i.key]
-    row = (
-        await StaffUser.select(StaffUser.id, StaffUser.username)
-        .where(StaffUser.username == inspector_usernames[0])
-        .first()
-    )
+    row = (await people.staff_accounts(inspector_usernames[:1]))[inspector_usernames[0]]
     filer = Staff(id=row["id"], username=row["username"], role="inspector")
-    canteens = (
-        await Canteen.select(Canteen.code, Canteen.license_issued)
-        .where(Canteen.active.eq(True))
-        .order_by(Canteen.code)
-    )
+    canteens = await canteen_queries.canteens(active_only=True)
     filed = 0
     for n, canteen in enumerate(canteens):
         rng = random.Random(canteen["code"])
@@ -58,7 +50,7 @@ async def load_history(today: date, inspector_usernames: list[str]) -> int:
         kind = "routine"
         while day <= today:
             failed = _failed_items(rng, minor, score)
-            result = await service.file_inspection(
+            result = await file_inspection(
                 canteen["code"],
                 InspectionIn(
                     date=day,

@@ -7,11 +7,11 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from zhucan.canteens.tables import Canteen
+from zhucan.canteens import queries as canteen_queries
+from zhucan.compliance import queries
+from zhucan.compliance.config import scheme
 from zhucan.compliance.rules import DYNAMIC_NAMES, TENTH
-from zhucan.compliance.service import scheme
-from zhucan.compliance.tables import Finding, Inspection
-from zhucan.regions.tables import Region
+from zhucan.regions import queries as region_queries
 
 # LIVES knows initial, routine, followup and complaint inspections; a 专项检查 is triggered by a
 # complaint or an incident, a 随机 one is routine from the canteen's point of view.
@@ -44,53 +44,16 @@ def _write(path: Path, header: list[str], rows: list[list]) -> int:
 async def export_lives(out: Path, today: date) -> dict[str, int]:
     """Write the five LIVES files into `out`; returns the rows written per file."""
     out.mkdir(parents=True, exist_ok=True)
-    regions = {
-        r["code"]: r for r in await Region.select(Region.code, Region.name, Region.parent_code)
-    }
-
-    def district(code: str) -> str:
-        while regions[code]["parent_code"] is not None:
-            code = regions[code]["parent_code"]
-        return regions[code]["name"]
-
-    canteens = await Canteen.select(
-        Canteen.id,
-        Canteen.code,
-        Canteen.name,
-        Canteen.address,
-        Canteen.region.code.as_alias("region"),
-    ).order_by(Canteen.code)
+    regions = await region_queries.all_regions()
+    canteens = await canteen_queries.canteens()
+    district_of = await region_queries.district_codes(*{c["region"] for c in canteens})
+    name_of = {r["code"]: r["name"] for r in regions}
     code_of = {c["id"]: c["code"] for c in canteens}
-    inspections = (
-        await Inspection.select(
-            Inspection.id,
-            Inspection.canteen,
-            Inspection.date,
-            Inspection.kind,
-            Inspection.score_tenths,
-            Inspection.dynamic_grade,
-            Inspection.notes,
-        )
-        .order_by(Inspection.canteen)
-        .order_by(Inspection.date)
-        .order_by(Inspection.id)
-    )
+    inspections = await queries.all_inspections()
     first_of: dict[int, int] = {}
     for i in inspections:
         first_of.setdefault(i["canteen"], i["id"])
-    findings = (
-        await Finding.select(
-            Finding.canteen,
-            Finding.opened_on,
-            Finding.item,
-            Finding.title,
-            Finding.key,
-            Finding.deadline,
-        )
-        .order_by(Finding.canteen)
-        .order_by(Finding.opened_on)
-        .order_by(Finding.item)
-    )
+    findings = await queries.all_findings()
     grading = (await scheme()).grading
     counts = {
         "businesses.csv": _write(
@@ -107,7 +70,13 @@ async def export_lives(out: Path, today: date) -> dict[str, int]:
                 "phone_number",
             ],
             [
-                [c["code"], c["name"], c["address"], district(c["region"]), "", "", "", "", ""]
+                [
+                    c["code"],
+                    c["name"],
+                    c["address"],
+                    name_of[district_of[c["region"]]],
+                    *[""] * 5,
+                ]
                 for c in canteens
             ],
         ),
@@ -147,9 +116,7 @@ async def export_lives(out: Path, today: date) -> dict[str, int]:
                 [
                     _lives_date(today),
                     "1.0",
-                    "、".join(
-                        sorted({r["name"] for r in regions.values() if r["parent_code"] is None})
-                    ),
+                    "、".join(sorted({r["name"] for r in regions if r["parent_code"] is None})),
                     "",
                     "",
                 ]

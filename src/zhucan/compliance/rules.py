@@ -10,18 +10,30 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Verdict = Literal["pass", "fail", "na"]
 DynamicGrade = Literal["excellent", "good", "fair", "ungraded"]
 AnnualGrade = Literal["A", "B", "C", "rectifying"]
+# The grades a supervisor is shown by name: the canteens to work on this year.
+AttentionGrade = Literal["C", "rectifying"]
+
+# The summary counts each annual grade, and the canteens not graded yet.
+GRADE_COUNTS = (*get_args(AnnualGrade), "ungraded")
+ATTENTION_GRADES = get_args(AttentionGrade)
 
 TENTH = Decimal("0.1")
 DYNAMIC_NAMES = {"excellent": "优秀", "good": "良好", "fair": "一般", "ungraded": "不予评级"}
 # The annual grade as pages and posters print it; None: no grade yet.
-ANNUAL_NAMES = {"A": "A 级", "B": "B 级", "C": "C 级", "rectifying": "整改中", None: "未评级"}
+ANNUAL_NAMES: dict[AnnualGrade | None, str] = {
+    "A": "A 级",
+    "B": "B 级",
+    "C": "C 级",
+    "rectifying": "整改中",
+    None: "未评级",
+}
 
 
 class RuleViolation(ValueError):
@@ -227,6 +239,73 @@ class YearTargets(BaseModel):
     max_c_or_rectifying: int | None = Field(
         default=None, ge=0, description="C 级和整改中食堂最多几家（0 即消除 C 级）"
     )
+
+
+@dataclass(frozen=True)
+class CanteenStanding:
+    """What the year's figures need to know of one canteen in service on the day counted."""
+
+    annual_grade: AnnualGrade | None
+    size: str
+    sunshine_level: str  # the level it had at the end of that day
+    license_expires: date | None
+    insurance_expires: date | None
+
+
+@dataclass(frozen=True)
+class YearProgress:
+    grades: dict[str, int]  # canteens per annual grade (GRADE_COUNTS)
+    figures: dict[str, float | int | None]  # named as the targets they are measured against
+    targets_met: dict[str, bool]
+    on_track: bool
+
+
+def grade_counts(grades: Iterable[AnnualGrade | None]) -> dict[str, int]:
+    counts = dict.fromkeys(GRADE_COUNTS, 0)
+    for grade in grades:
+        counts[grade or "ungraded"] += 1
+    return counts
+
+
+def _valid_on(expires: date | None, day: date) -> bool:
+    return expires is not None and expires >= day
+
+
+def year_progress(
+    canteens: Sequence[CanteenStanding], day: date, targets: YearTargets
+) -> YearProgress:
+    """The year's figures on `day` (the share of graded canteens at A or B, of sunshine
+    kitchens, of smart ones among large and medium canteens, of valid licences and insurance,
+    the count at C or rectifying) and which of the year's targets they reach."""
+    counts = grade_counts(c.annual_grade for c in canteens)
+    graded = len(canteens) - counts["ungraded"]
+    large_medium = [c for c in canteens if c.size in ("large", "medium")]
+    figures: dict[str, float | int | None] = {
+        "ab_ratio": ratio(counts["A"] + counts["B"], graded),
+        "sunshine_ratio": ratio(
+            sum(c.sunshine_level in ("video", "smart") for c in canteens), len(canteens)
+        ),
+        "smart_sunshine_large_medium_ratio": ratio(
+            sum(c.sunshine_level == "smart" for c in large_medium), len(large_medium)
+        ),
+        "licence_valid_ratio": ratio(
+            sum(_valid_on(c.license_expires, day) for c in canteens), len(canteens)
+        ),
+        "insurance_valid_ratio": ratio(
+            sum(_valid_on(c.insurance_expires, day) for c in canteens), len(canteens)
+        ),
+        "max_c_or_rectifying": sum(counts[g] for g in ATTENTION_GRADES),
+    }
+    met = targets_met(targets, figures)
+    return YearProgress(counts, figures, met, all(met.values()))
+
+
+def summary_period(year: int | None, as_of: date | None, today: date) -> tuple[int, date]:
+    """The year a summary is about and the day it counts: by default today, or the last day
+    of a year already over."""
+    if as_of is None:
+        as_of = today if year is None or year >= today.year else date(year, 12, 31)
+    return year or as_of.year, as_of
 
 
 def targets_for(year: int, targets: dict[int, YearTargets]) -> tuple[int | None, YearTargets]:

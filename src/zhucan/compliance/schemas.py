@@ -3,7 +3,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from zhucan.compliance.rules import AnnualGrade, DynamicGrade, GradingRules, Verdict, YearTargets
+from zhucan.canteens.rules import Kind, Size, SunshineLevel
+from zhucan.compliance.rules import (
+    AnnualGrade,
+    AttentionGrade,
+    DynamicGrade,
+    GradingRules,
+    Verdict,
+    YearTargets,
+)
 from zhucan.params import Integer, IsoDate, IsoDateTime, Text
 from zhucan.regions.schemas import CODE_PATTERN
 
@@ -192,7 +200,7 @@ class GradeHistoryEntry(BaseModel):
 
 
 class SunshineChangeOut(BaseModel):
-    level: Literal["none", "transparent", "video", "smart"]
+    level: SunshineLevel
     changed_at: datetime
 
 
@@ -234,7 +242,7 @@ class ExpiryEntry(BaseModel):
 class AttentionCanteen(BaseModel):
     code: str
     name: str
-    annual_grade: Literal["C", "rectifying"]
+    annual_grade: AttentionGrade
     camera_alerts_month: int
     open_findings: list[FindingOut]
 
@@ -274,3 +282,42 @@ class RandomPlanOut(BaseModel):
     assignments: list[Assignment]
     created_by: str
     created_at: datetime
+
+
+# ---------------------------------------------------------------- a canteen with its record
+
+
+class Grade(BaseModel):
+    annual: AnnualGrade | None = Field(
+        description="年度等级；null 表示未评级（近 365 天无检查或许可证不满 90 天）"
+    )
+    dynamic: DynamicGrade | None = Field(description="最近一次检查的动态等级；首检前为 null")
+    score: float | None = Field(description="最近一次检查得分（0–100，一位小数）")
+    as_of: date
+    camera_alerts_month: int = Field(
+        default=0, description="as_of 所在月的摄像头告警次数（供检查员参考，不改变等级）"
+    )
+
+
+class CanteenSummary(BaseModel):
+    code: str
+    name: str
+    kind: Kind
+    region: str
+    size: Size
+    grade: Grade
+    sunshine_level: SunshineLevel
+    license_expires: date | None
+    active: bool
+    address: str
+    license_no: str
+    license_issued: date | None
+    insurance_expires: date | None
+    capacity: int
+
+
+class CanteenDetail(CanteenSummary):
+    grade_history: list[GradeHistoryEntry] = Field(description="每次检查一条，最新在前")
+    open_findings: list[FindingOut] = Field(description="as_of 当日未整改（含逾期）的问题")
+    sunshine_history: list[SunshineChangeOut] = Field(description="阳光厨房等级的变更，最新在前")
+    camera_alerts: list[AlertMonth] = Field(description="近 12 个月每月的摄像头告警次数")

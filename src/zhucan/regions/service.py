@@ -4,9 +4,9 @@ from pathlib import Path
 
 from zhucan.data_files import read_toml, validate
 from zhucan.errors import BadInput, Conflict, NotFound
+from zhucan.regions import queries
 from zhucan.regions.rules import LEVEL_NAMES, MAX_DEPTH, level_of
 from zhucan.regions.schemas import RegionIn, RegionOut, RegionsFile
-from zhucan.regions.tables import Region
 
 
 def _out(row: dict) -> RegionOut:
@@ -19,12 +19,8 @@ def _out(row: dict) -> RegionOut:
     )
 
 
-async def find(code: str) -> dict | None:
-    return await Region.select().where(Region.code == code).first()
-
-
 async def require(code: str, field: str = "region") -> dict:
-    row = await find(code)
+    row = await queries.find(code)
     if row is None:
         raise BadInput(f"{field}：没有代码为 {code} 的区划", field=field)
     return row
@@ -39,16 +35,16 @@ async def create(data: RegionIn) -> RegionOut:
             raise BadInput(
                 f"parent：{LEVEL_NAMES['community']}之下不能再设下级区划", field="parent"
             )
-    if await find(data.code) is not None:
+    if await queries.find(data.code) is not None:
         raise Conflict(f"code：区划代码 {data.code} 已存在", field="code")
     row = {"code": data.code, "name": data.name, "parent_code": data.parent, "depth": depth}
-    await Region.insert(Region(**row)).run()
+    await queries.insert(row)
     return _out(row)
 
 
 async def upsert(data: RegionIn) -> bool:
     """Create or update a region from a data file; True when something changed."""
-    existing = await find(data.code)
+    existing = await queries.find(data.code)
     if existing is None:
         await create(data)
         return True
@@ -56,17 +52,16 @@ async def upsert(data: RegionIn) -> bool:
     wanted = {"name": data.name, "parent_code": data.parent, "depth": depth}
     if all(existing[k] == v for k, v in wanted.items()):
         return False
-    await Region.update(wanted).where(Region.code == data.code).run()
+    await queries.update(data.code, wanted)
     return True
 
 
 async def list_all() -> list[RegionOut]:
-    rows = await Region.select().order_by(Region.depth).order_by(Region.code)
-    return [_out(r) for r in rows]
+    return [_out(r) for r in await queries.all_regions()]
 
 
 async def get(code: str) -> RegionOut:
-    row = await find(code)
+    row = await queries.find(code)
     if row is None:
         raise NotFound(f"没有代码为 {code} 的区划")
     return _out(row)

@@ -40,7 +40,7 @@ from starlette.authentication import (
 
 from zhucan.access import Role, Staff
 from zhucan.canteens.tables import Canteen
-from zhucan.compliance import service as compliance
+from zhucan.compliance import config, due, summary
 from zhucan.compliance.tables import Finding, Inspection
 from zhucan.errors import NotAuthenticated
 from zhucan.http.deps import AppSettings, Today
@@ -135,9 +135,9 @@ class BackOffice(Controller):
     async def compliance(self, today: Today, settings: AppSettings) -> Template:
         as_of = today
         # Every year the plan sets targets for, up to this one: progress toward "no grade C".
-        years = sorted({y for y in await compliance.targets() if y < as_of.year} | {as_of.year})
+        years = sorted({y for y in await config.targets() if y < as_of.year} | {as_of.year})
         tz = settings.tz
-        summaries = [await compliance.summary(y, None, as_of, tz) for y in years]
+        summaries = [await summary.summary(y, None, as_of, tz) for y in years]
         grades = ("A", "B", "C", "rectifying", "ungraded")
         chart = {
             "years": years,
@@ -152,7 +152,7 @@ class BackOffice(Controller):
                 "summaries": summaries,
                 "current": summaries[-1],
                 "chart": chart,
-                "due": await compliance.due(as_of),
+                "due": await due.due(as_of),
                 "grades": grades,
             },
         )

@@ -26,8 +26,8 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
-from zhucan.canteens import service as canteens
 from zhucan.clock import now_utc
+from zhucan.compliance import canteen_profile as canteens
 from zhucan.errors import BadInput, DomainError, NotAuthenticated
 from zhucan.http.deps import AppSettings, ClientAddress, Now
 from zhucan.http.idempotency import takeover_period

@@ -9,8 +9,8 @@ from litestar import get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from zhucan.canteens import service as canteens
-from zhucan.compliance import service as compliance
+from zhucan.compliance import canteen_profile as canteens
+from zhucan.compliance import config
 from zhucan.http.deps import Today
 from zhucan.web.page_errors import PAGE_ERRORS
 
@@ -33,7 +33,7 @@ async def inspector_home(today: Today) -> Template:
 async def inspection_form(today: Today, code: FromPath[str]) -> Template:
     as_of = today
     canteen = await canteens.detail(code, as_of)
-    checklist = await compliance.checklist()
+    checklist = await config.checklist()
     areas: dict[str, list] = {}  # in checklist order, whatever order the data file lists them
     for item in checklist:
         areas.setdefault(f"{item.category} {item.category_name}", []).append(item)

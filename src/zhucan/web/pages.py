@@ -6,8 +6,8 @@ from litestar import Controller, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from zhucan.canteens import service as canteens
-from zhucan.compliance import service as compliance
+from zhucan.compliance import canteen_profile as canteens
+from zhucan.compliance import plans
 from zhucan.http.deps import Today
 from zhucan.web.backoffice import ROUTES as BACKOFFICE_ROUTES
 from zhucan.web.elder import ROUTES as ELDER_ROUTES
@@ -44,9 +44,7 @@ class PublicPages(Controller):
 
     @get("/random-plans", operation_id="publicRandomPlansPage", summary="双随机抽查计划公示页")
     async def random_plans(self) -> Template:
-        return Template(
-            "public_random_plans.html", context={"plans": await compliance.random_plans()}
-        )
+        return Template("public_random_plans.html", context={"plans": await plans.random_plans()})
 
 
 ROUTES = [home, PublicPages, *INSPECTOR_ROUTES, *BACKOFFICE_ROUTES, *ELDER_ROUTES, *STAFF_ROUTES]

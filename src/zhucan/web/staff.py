@@ -16,7 +16,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from zhucan.access import ROLE_LABELS
-from zhucan.canteens import service as canteens
+from zhucan.compliance import canteen_profile as canteens
 from zhucan.http.deps import Now
 from zhucan.menus import service as menus
 from zhucan.menus.rules import DIET_NAMES, SLOT_NAMES

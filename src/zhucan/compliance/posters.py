@@ -1,26 +1,22 @@
-"""The canteen's ordering QR code and its printable A5 poster: data in, PNG bytes out, no I/O
-besides reading the font."""
+"""The canteen's printable A5 poster: its ordering QR code with its food-safety grade and
+sunshine level. Data in, PNG bytes out, no I/O besides reading the font."""
 
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import qrcode
 from PIL import Image, ImageDraw, ImageFont
-from qrcode.constants import ERROR_CORRECT_M
 
-from zhucan.canteens.rules import SUNSHINE_LEVELS
-from zhucan.canteens.schemas import CanteenSummary
-from zhucan.compliance.rules import ANNUAL_NAMES
+from zhucan.canteens.qr import DPI, canteen_url, png, qr_image
+from zhucan.canteens.rules import SUNSHINE_LEVELS, SunshineLevel
+from zhucan.compliance.rules import ANNUAL_NAMES, AnnualGrade
+from zhucan.compliance.schemas import CanteenSummary
 from zhucan.errors import DomainError
 
-# A5 (148 × 210 mm) at 200 dpi: sharp on an office printer, twice the pixels of 150 dpi.
-DPI = 200
 A5_PIXELS = (round(148 / 25.4 * DPI), round(210 / 25.4 * DPI))
 FONT_ENV = "ZHUCAN_POSTER_FONT"
 # Debian's fonts-noto-cjk (installed by .ci/run; see README) and fonts-wqy-microhei.
@@ -52,8 +48,8 @@ class PosterData:
     code: str
     name: str
     url: str
-    annual_grade: str | None  # "A" | "B" | "C" | "rectifying" | None (not graded)
-    sunshine_level: str  # none | transparent | video | smart
+    annual_grade: AnnualGrade | None  # None: not graded
+    sunshine_level: SunshineLevel
 
 
 def poster_data(summary: CanteenSummary, public_url: str) -> PosterData:
@@ -64,29 +60,6 @@ def poster_data(summary: CanteenSummary, public_url: str) -> PosterData:
         annual_grade=summary.grade.annual,
         sunshine_level=summary.sunshine_level,
     )
-
-
-def canteen_url(public_url: str, code: str) -> str:
-    """What the QR code says: the canteen's ordering page."""
-    return f"{public_url.rstrip('/')}/c/{code}"
-
-
-def _qr_image(text: str, box: int) -> Image.Image:
-    # M recovers 15% damage: enough for a poster behind a smudged plastic sleeve.
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box, border=4)
-    code.add_data(text)
-    code.make(fit=True)
-    return code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
-
-
-def _png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", dpi=(DPI, DPI), optimize=True)
-    return out.getvalue()
-
-
-def qr_png(text: str) -> bytes:
-    return _png(_qr_image(text, box=10))
 
 
 def _font_candidates() -> list[Path]:
@@ -210,7 +183,7 @@ def render_poster(data: PosterData) -> bytes:
     for line in name_lines:
         y = _centred(draw, y, line, name_font, INK, width) + 4
 
-    qr = _qr_image(data.url, box=16)
+    qr = qr_image(data.url, box=16)
     side = 660  # about 8 cm printed: scans from arm's length
     qr = qr.resize((side, side), Image.Resampling.NEAREST)
     qr_top = y + 50
@@ -244,7 +217,7 @@ def render_poster(data: PosterData) -> bytes:
     _centred(draw, y, "不会用手机？请到窗口刷爱心卡", _font(48), INK, width)
     _centred(draw, y + 70, "或拨打 12349 热线代为点餐", _font(48), INK, width)
     _centred(draw, height - 60, f"{data.code} · {data.url}", _font(28), "#57606a", width)
-    return _png(poster)
+    return png(poster)
 
 
 def _label(
