@@ -12,6 +12,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
+from piccolo.table import Table
 
 from zhucan.db.sqlite_engine import SerialisedSQLiteEngine
 
@@ -43,7 +44,8 @@ def bind(engine: Engine[Any]) -> None:
     from zhucan.db.apps import all_tables
 
     piccolo_conf.DB = engine
-    for table in [*all_tables(), Migration]:
+    tables: list[type[Table]] = [*all_tables(), Migration]
+    for table in tables:
         table._meta.db = engine
 
 

@@ -275,8 +275,8 @@ class SerialisedSQLiteEngine(SQLiteEngine):
         self._local = threading.local()
 
     def new_sync_connection(self, **overrides: Any) -> sqlite3.Connection:
-        kwargs = cast(dict[str, Any], self.connection_kwargs) | overrides
-        conn = sqlite3.connect(**kwargs, check_same_thread=False)
+        kwargs: dict[str, Any] = {**self.connection_kwargs, **overrides}
+        conn: sqlite3.Connection = sqlite3.connect(**kwargs, check_same_thread=False)
         conn.row_factory = dict_factory
         return conn
 
