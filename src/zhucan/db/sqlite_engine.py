@@ -23,7 +23,7 @@ tests/db/test_sqlite_engine.py holds the adapter to it):
   `get_connection()`: each on an aiosqlite connection of its own, which meets the writer at
   SQLite's file lock like another process would. Piccolo's `transaction()` cannot be nested in
   a write transaction of this engine: use `db.tx.write_transaction`.
-An upgrade of Piccolo to another minor version means reading its piccolo/engine/sqlite.py
+An upgrade of Piccolo to another minor version means reading its `piccolo.engine.sqlite` module
 against this list, running tests/db and moving the pin and PICCOLO_TESTED together.
 
 Beyond Piccolo's interface the adapter offers `write` (db.tx), `run_sql` (db.sql), and
