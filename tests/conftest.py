@@ -15,7 +15,14 @@ from litestar.testing import AsyncTestClient
 from tests.factories import Factory
 from zhucan.app import create_app
 from zhucan.db.apps import all_tables
-from zhucan.db.engine import bind, close_engine, is_sqlite, make_engine, open_engine
+from zhucan.db.engine import (
+    bind,
+    close_engine,
+    is_sqlite,
+    make_engine,
+    open_engine,
+    run_outside_transaction,
+)
 from zhucan.db.migrate import upgrade
 from zhucan.settings import Settings
 
@@ -77,20 +84,22 @@ class TestDatabase:
     async def truncate(self) -> None:
         self.rebind()
         names = [t._meta.tablename for t in all_tables()]
+
+        async def run(statement: str) -> list[dict]:
+            return await run_outside_transaction(self.engine, statement)
+
         if is_sqlite(self.engine):
             # Append-only tables (audit_log) refuse DELETE by trigger; lift them for the wipe.
-            triggers = await self.engine._run_in_new_connection(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-            )
+            triggers = await run("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
             for trigger in triggers:
-                await self.engine._run_in_new_connection(f'DROP TRIGGER "{trigger["name"]}"')
+                await run(f'DROP TRIGGER "{trigger["name"]}"')
             for name in reversed(names):
-                await self.engine._run_in_new_connection(f'DELETE FROM "{name}"')
+                await run(f'DELETE FROM "{name}"')
             for trigger in triggers:
-                await self.engine._run_in_new_connection(trigger["sql"])
+                await run(trigger["sql"])
         else:
             quoted = ", ".join(f'"{n}"' for n in names)
-            await self.engine._run_in_new_connection(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+            await run(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -26,7 +26,7 @@ from zhucan.admission import admission_control
 from zhucan.audit.api import ROUTES as AUDIT_ROUTES
 from zhucan.canteens.api import ROUTES as CANTEEN_ROUTES
 from zhucan.compliance.api import ROUTES as COMPLIANCE_ROUTES
-from zhucan.db.engine import bind, close_engine, engine_name, make_engine, open_engine
+from zhucan.db.engine import bind, close_engine, engine_name, make_engine, open_engine, ping
 from zhucan.errors import DomainError
 from zhucan.http.deps import DEPENDENCIES
 from zhucan.http.problems import ERROR_RESPONSES, EXCEPTION_HANDLERS, problem_responses
@@ -71,7 +71,7 @@ log = logging.getLogger("zhucan")
 async def healthz(state: State) -> dict[str, str]:
     engine = state.engine
     try:
-        await engine._run_in_new_connection("SELECT 1")  # noqa: SLF001 - no public ping in Piccolo
+        await ping(engine)
     except Exception as exc:
         raise DomainError("数据库无法连接", status_code=503) from exc
     return {"status": "ok", "database": engine_name(engine)}

@@ -19,7 +19,7 @@ from tests.conftest import PG_ADMIN_URL, TEST_SECRET, _pg_url
 from zhucan.app import create_app
 from zhucan.db.apps import all_tables
 from zhucan.db.backup import pg_dump_command, pg_restore_command
-from zhucan.db.engine import make_engine
+from zhucan.db.engine import make_engine, run_outside_transaction
 
 ZHUCAN = os.path.join(os.path.dirname(sys.executable), "zhucan")
 
@@ -49,7 +49,7 @@ async def contents(database_url: str) -> dict[str, list[dict]]:
     engine = make_engine(database_url)
     names = [t._meta.tablename for t in all_tables()] + ["migration"]
     return {
-        name: await engine._run_in_new_connection(f'SELECT * FROM "{name}" ORDER BY id')
+        name: await run_outside_transaction(engine, f'SELECT * FROM "{name}" ORDER BY id')
         for name in names
     }
 

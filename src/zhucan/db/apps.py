@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import import_module
 
 from piccolo.conf.apps import AppConfig, AppRegistry
@@ -27,7 +28,7 @@ APP_MODULES = [
 ]
 
 
-def app_config(name: str, tables: list[type[Table]], depends_on: list[str] = ()) -> AppConfig:
+def app_config(name: str, tables: list[type[Table]], depends_on: Sequence[str] = ()) -> AppConfig:
     return AppConfig(
         app_name=name,
         migrations_folder_path=MIGRATIONS_ROOT / name,

@@ -18,7 +18,8 @@ from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
-from zhucan.db.engine import SerialisedSQLiteEngine, current_engine
+from zhucan.db.engine import current_engine, fetch_on_new_connection
+from zhucan.db.sqlite_engine import SerialisedSQLiteEngine
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
@@ -33,7 +34,9 @@ def placeholders(first: int, count: int) -> str:
     return ", ".join(f"${n}" for n in range(first, first + count))
 
 
-def rows_table(columns: tuple[tuple[str, str], ...], rows: list[tuple]) -> tuple[str, list]:
+def rows_table(
+    columns: tuple[tuple[str, str], ...], rows: list[tuple[Any, ...]]
+) -> tuple[str, list[Any]]:
     """A table of literal `rows` to join in a statement whose only arguments they are:
     `SELECT CAST($1 AS BIGINT) AS id, … UNION ALL …` (SQLite names no columns of a VALUES list
     in FROM). Its text and its arguments."""
@@ -55,7 +58,7 @@ def lock_rows(alias: str) -> str:
     return "" if isinstance(current_engine(), SerialisedSQLiteEngine) else f" FOR UPDATE OF {alias}"
 
 
-async def fetch(statement: str, *args: Any) -> list[dict]:
+async def fetch(statement: str, *args: Any) -> list[dict[str, Any]]:
     engine = current_engine()
     if isinstance(engine, SerialisedSQLiteEngine):
         return await engine.run_sql(_for_sqlite(statement), args)
@@ -67,13 +70,9 @@ async def fetch(statement: str, *args: Any) -> list[dict]:
     if engine.pool is not None:
         async with engine.pool.acquire() as connection:
             return [dict(r) for r in await connection.fetch(statement, *args)]
-    connection = await engine.get_new_connection()
-    try:
-        return [dict(r) for r in await connection.fetch(statement, *args)]
-    finally:
-        await connection.close()
+    return await fetch_on_new_connection(engine, statement, *args)
 
 
-async def fetchrow(statement: str, *args: Any) -> dict | None:
+async def fetchrow(statement: str, *args: Any) -> dict[str, Any] | None:
     rows = await fetch(statement, *args)
     return rows[0] if rows else None

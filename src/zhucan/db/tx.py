@@ -4,7 +4,7 @@ SQLite: BEGIN IMMEDIATE, so the write lock is taken up front and two checkouts n
 (WAL, synchronous=FULL and the busy timeout are set on every connection by the engine). The
 engine keeps one write connection per process and runs write transactions on it one at a time,
 each in a savepoint of a BEGIN IMMEDIATE … COMMIT shared with those queued meanwhile (group
-commit: one fsync for several transactions, none acknowledged before it; db/engine.py,
+commit: one fsync for several transactions, none acknowledged before it; db/sqlite_engine.py,
 SQLiteWriter).
 PostgreSQL: READ COMMITTED with row locks or conditional `UPDATE … WHERE balance >= x` done by the
 callers; serialization failures and deadlocks are retried, so the same code runs on CockroachDB.
@@ -18,12 +18,11 @@ import random
 import sqlite3
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from typing import Any, TypeVar
 
 from zhucan.db import sql
-from zhucan.db.engine import SerialisedSQLiteEngine, current_engine
+from zhucan.db.engine import current_engine
+from zhucan.db.sqlite_engine import SerialisedSQLiteEngine
 
 T = TypeVar("T")
 log = logging.getLogger("zhucan")
@@ -35,7 +34,9 @@ RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_dete
 # of an open transaction waits for the event loop behind every other request's Python work: a
 # few transactions run through quickly hold locks for less time than many interleaved ones.
 PG_WRITERS_PER_PROCESS = 4
-_pg_slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_pg_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _pg_slot() -> asyncio.Semaphore:
@@ -65,9 +66,6 @@ async def write_transaction(work: Callable[[], Awaitable[T]]) -> T:
         try:
             if isinstance(engine, SerialisedSQLiteEngine):
                 return await engine.write(work)
-            if isinstance(engine, SQLiteEngine):
-                async with engine.transaction(transaction_type=TransactionType.immediate):
-                    return await work()
             async with _pg_slot(), engine.transaction():
                 return await work()
         except Exception as exc:
@@ -84,10 +82,10 @@ async def write_transaction(work: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
-async def write_statement(statement: str, *args) -> list[dict]:
+async def write_statement(statement: str, *args: Any) -> list[dict[str, Any]]:
     """One statement that writes and is atomic on its own, committed on its own (never money:
     that goes through `write_transaction`). On PostgreSQL it runs in autocommit, one round trip
     instead of BEGIN, the statement and COMMIT; SQLite has one writer, so it joins the queue."""
-    if isinstance(current_engine(), SQLiteEngine):
+    if isinstance(current_engine(), SerialisedSQLiteEngine):
         return await write_transaction(lambda: sql.fetch(statement, *args))
     return await sql.fetch(statement, *args)
