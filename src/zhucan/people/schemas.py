@@ -3,11 +3,18 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zhucan.params import Text
-from zhucan.people.rules import RuleViolation, parse_id_number, validate_phone, validate_pin
+from zhucan.people.rules import (
+    AgeTier,
+    Category,
+    DietTag,
+    ElderStatus,
+    RuleViolation,
+    parse_id_number,
+    validate_phone,
+    validate_pin,
+)
 
-Category = Literal["tekun", "dibao", "dibian", "disabled", "youfu", "other"]
 Role = Literal["admin", "operator", "volunteer", "family", "canteen_staff", "inspector"]
-DietTag = Literal["soft", "low_salt", "low_sugar", "low_fat", "vegetarian", "halal"]
 
 
 class TokenRequest(BaseModel):
@@ -88,13 +95,13 @@ class ElderOut(BaseModel):
     region: str
     categories: list[Category]
     age: int
-    age_tier: Literal["age60", "age80", "age90"] | None
+    age_tier: AgeTier | None
     lives_alone: bool
     diet: list[DietTag]
     allergies: list[str]
     proxy_consent: bool
     address: str
-    status: Literal["active", "deceased", "moved"]
+    status: ElderStatus
 
 
 class LinkIn(BaseModel):
