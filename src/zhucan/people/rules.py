@@ -8,8 +8,7 @@ import re
 from datetime import date
 from typing import Literal
 
-# Re-exported while ordering and subsidies still call them here; new code imports zhucan.db.codes.
-from zhucan.db.codes import join_codes as join_codes
+# Re-exported while ordering and subsidies still call it here; new code imports zhucan.db.codes.
 from zhucan.db.codes import split_codes as split_codes
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
