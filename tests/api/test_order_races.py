@@ -11,6 +11,7 @@ from datetime import time
 from tests.meals import assert_ledger_balanced, balance, dish, publish_menu, tomorrow, topup
 from zhucan.access import Staff
 from zhucan.errors import Conflict, DomainError
+from zhucan.menus import queries as menu_queries
 from zhucan.menus import service as menus
 from zhucan.menus.schemas import MenuIn, MenuItemIn
 from zhucan.money import service as money
@@ -147,7 +148,7 @@ async def test_a_dish_taken_off_the_menu_while_ordered_leaves_no_order_without_l
     await publish_menu(factory, [dish("A", 1200), dish("B", 900)])
     elder = await factory.elder(age=65)
     await topup(factory, elder["elder_id"], 5000)
-    gate = Gate(monkeypatch, menus, "_locked_items", after=True)
+    gate = Gate(monkeypatch, menu_queries, "locked_items", after=True)
     placer = ordering.Placer(elder["elder_id"], "counter", "cook")
     edit, order = await _race(
         gate,

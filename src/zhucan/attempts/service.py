@@ -9,10 +9,8 @@ Races between workers may let a few attempts past a limit; the limit is about vo
 
 from __future__ import annotations
 
-from zhucan.attempts import rules
-from zhucan.attempts.tables import FailedAttempt
+from zhucan.attempts import queries, rules
 from zhucan.clock import now_utc
-from zhucan.db import sql
 from zhucan.errors import DomainError
 
 
@@ -26,27 +24,14 @@ async def check(kind: str, client: str | None, subject: str = "") -> None:
         return
     now = now_utc()
     for limit in rules.LIMITS[kind]:
-        # Fixed SQL: this runs before every order placed with card and PIN (db/sql.py).
-        if limit.per_subject:
-            rows = await sql.fetch(
-                "SELECT at FROM failed_attempt WHERE kind = $1 AND client = $2 AND at > $3 "
-                "AND subject = $4 ORDER BY at DESC LIMIT $5",
-                kind,
-                client,
-                now - limit.window,
-                subject,
-                limit.max_failures,
-            )
-        else:
-            rows = await sql.fetch(
-                "SELECT at FROM failed_attempt WHERE kind = $1 AND client = $2 AND at > $3 "
-                "ORDER BY at DESC LIMIT $4",
-                kind,
-                client,
-                now - limit.window,
-                limit.max_failures,
-            )
-        seconds = rules.retry_after([r["at"] for r in rows], limit, now)
+        failures = await queries.recent_failures(
+            kind,
+            client,
+            now - limit.window,
+            limit.max_failures,
+            subject if limit.per_subject else None,
+        )
+        seconds = rules.retry_after(failures, limit, now)
         if seconds is not None:
             raise TooManyFailures(
                 rules.refusal(limit, seconds), headers={"Retry-After": str(seconds)}
@@ -57,8 +42,6 @@ async def record_failure(kind: str, client: str | None, subject: str = "") -> No
     if client is None:
         return
     now = now_utc()
-    await FailedAttempt.insert(
-        FailedAttempt(kind=kind, client=client, subject=subject, at=now)
-    ).run()
+    await queries.add_failure(kind, client, subject, now)
     # Failures are rare next to orders, so pruning on each one keeps the table small for free.
-    await FailedAttempt.delete().where(FailedAttempt.at < now - rules.KEEP_FOR).run()
+    await queries.forget_before(now - rules.KEEP_FOR)

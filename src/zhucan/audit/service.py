@@ -8,11 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from zhucan.audit import queries
 from zhucan.audit.rules import ACTIONS
 from zhucan.audit.schemas import AuditEntryOut, AuditPage
-from zhucan.audit.tables import AuditEntry
 from zhucan.clock import now_utc
-from zhucan.db import sql
 from zhucan.errors import BadInput
 from zhucan.privacy import redact_value
 
@@ -29,15 +28,7 @@ async def record(
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}: add it to zhucan.audit.rules.ACTIONS")
     text = json.dumps(redact_value(dict(detail or {})), ensure_ascii=False, default=str)
-    # Fixed SQL: every proxy order records one (db/sql.py).
-    await sql.fetch(
-        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
-        now_utc(),
-        actor,
-        action,
-        target,
-        text,
-    )
+    await queries.append(now_utc(), actor, action, target, text)
 
 
 def _start_of(day: date, tz: ZoneInfo) -> datetime:
@@ -55,24 +46,21 @@ async def page(
     limit: int = 100,
 ) -> AuditPage:
     """Entries newest first; dates are whole days in the service's time zone, both inclusive."""
-    query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).limit(limit + 1)
-    if action is not None:
-        if action not in ACTIONS:
-            raise BadInput(
-                f"action：没有这种操作类型 {action}，可选：{'、'.join(ACTIONS)}", field="action"
-            )
-        query = query.where(AuditEntry.action == action)
-    if actor is not None:
-        query = query.where(AuditEntry.actor == actor)
+    if action is not None and action not in ACTIONS:
+        raise BadInput(
+            f"action：没有这种操作类型 {action}，可选：{'、'.join(ACTIONS)}", field="action"
+        )
     if date_from is not None and date_to is not None and date_to < date_from:
         raise BadInput("date_to：结束日期不能早于开始日期 date_from", field="date_to")
-    if date_from is not None:
-        query = query.where(AuditEntry.at >= _start_of(date_from, tz))
-    if date_to is not None:
-        query = query.where(AuditEntry.at < _start_of(date_to + timedelta(days=1), tz))
-    if before is not None:
-        query = query.where(AuditEntry.id < before)
-    rows = await query
+    # One more than a page, to tell whether there is a next one.
+    rows = await queries.entries(
+        limit + 1,
+        action=action,
+        actor=actor,
+        since=None if date_from is None else _start_of(date_from, tz),
+        until=None if date_to is None else _start_of(date_to + timedelta(days=1), tz),
+        before=before,
+    )
     entries = [
         AuditEntryOut(
             id=r["id"],

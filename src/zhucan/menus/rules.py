@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, time, timedelta
+from typing import Literal, get_args
 
-SLOTS = ("breakfast", "lunch", "dinner")
+from zhucan.people.rules import DietTag
+
+Slot = Literal["breakfast", "lunch", "dinner"]
+SLOTS: tuple[Slot, ...] = get_args(Slot)
 SLOT_NAMES = {"breakfast": "早餐", "lunch": "午餐", "dinner": "晚餐"}
 # When each slot's serving ends (local time); after that the next slot is the open one.
 SLOT_ENDS = {"breakfast": time(9, 30), "lunch": time(14, 0), "dinner": time(20, 0)}
-DISH_TAGS = ("soft", "low_salt", "low_sugar", "low_fat", "vegetarian", "halal", "set_meal")
+# A dish is tagged with the diets it suits, so that it can be checked against an elder's.
+DishTag = Literal[DietTag, "set_meal"]
 DIET_NAMES = {
     "soft": "软食",
     "low_salt": "低盐",
@@ -18,10 +23,11 @@ DIET_NAMES = {
     "halal": "清真",
     "set_meal": "套餐",
 }
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)  # in date.weekday() order
 
 
-def open_slots(day: date, today: date, now: time) -> list[str]:
+def open_slots(day: date, today: date, now: time) -> list[Slot]:
     """The slots of `day` still open for ordering, in serving order."""
     if day > today:
         return list(SLOTS)

@@ -1,12 +1,10 @@
 from datetime import date
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from zhucan.menus.rules import SLOTS, DishTag, Slot, Weekday
 from zhucan.params import Integer, Text
 
-Slot = Literal["breakfast", "lunch", "dinner"]
-DishTag = Literal["soft", "low_salt", "low_sugar", "low_fat", "vegetarian", "halal", "set_meal"]
 DISH_ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 
 
@@ -101,12 +99,12 @@ class WeekMenuFile(BaseModel):
 
     canteen: str = Field(min_length=1, max_length=32)
     dishes: dict[str, WeekDish]
-    week: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], WeekDay]
+    week: dict[Weekday, WeekDay]
 
     @model_validator(mode="after")
     def _known_dishes(self):
         for day, slots in self.week.items():
-            for slot in ("breakfast", "lunch", "dinner"):
+            for slot in SLOTS:
                 dish_ids = getattr(slots, slot)
                 for i, dish_id in enumerate(dish_ids):
                     if dish_id not in self.dishes:

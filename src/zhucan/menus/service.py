@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, time, timedelta
+from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,16 +10,12 @@ from pydantic import ValidationError
 from zhucan.canteens import service as canteens
 from zhucan.clock import now_utc, today
 from zhucan.data_files import DataFileError, read_toml, validate
-from zhucan.db import sql
+from zhucan.db.codes import join_codes, split_codes
 from zhucan.db.tx import write_transaction
 from zhucan.errors import Conflict, DomainError, NotFound
-from zhucan.menus import rules
+from zhucan.menus import queries, rules
 from zhucan.menus.schemas import MenuIn, MenuItemIn, MenuItemOut, MenuOut, WeekMenuFile
-from zhucan.menus.tables import MenuItem
-from zhucan.people.rules import join_codes, split_codes
 from zhucan.settings import Settings
-
-ITEM_FIELDS = ("name", "price_fen", "quota", "tags", "allergens")
 
 
 def _item_out(row: dict) -> MenuItemOut:
@@ -34,45 +30,8 @@ def _item_out(row: dict) -> MenuItemOut:
     )
 
 
-_ITEMS = (
-    "SELECT m.id, m.dish_id, m.position, m.name, m.price_fen, m.quota, m.sold, m.tags,"
-    " m.allergens"
-    " FROM menu_item m"
-)
-
-
-# Fixed SQL (db/sql.py): elders' phones read menus all through the lunch rush.
-async def items_of(canteen_id: int, meal_date: date, slot: str) -> list[dict]:
-    return await sql.fetch(
-        f"{_ITEMS} WHERE m.canteen = $1 AND m.meal_date = $2 AND m.slot = $3 ORDER BY m.position",
-        canteen_id,
-        meal_date,
-        slot,
-    )
-
-
-async def _locked_items(canteen_id: int, meal_date: date, slot: str) -> list[dict]:
-    """The menu's dishes, locked until the edit commits (PostgreSQL), so that an order cannot
-    take a portion between the edit's checks and its writes. Locked in id order, the order
-    orders lock them in (ordering.service._add_sold), so the two never deadlock."""
-    rows = await sql.fetch(
-        f"{_ITEMS} WHERE m.canteen = $1 AND m.meal_date = $2 AND m.slot = $3"
-        f" ORDER BY m.id{sql.lock_rows('m')}",
-        canteen_id,
-        meal_date,
-        slot,
-    )
-    return sorted(rows, key=lambda row: row["position"])
-
-
 async def get_menu(code: str, meal_date: date, slot: str) -> MenuOut:
-    rows = await sql.fetch(
-        f"{_ITEMS} JOIN canteen c ON c.id = m.canteen WHERE c.code = $1"
-        " AND m.meal_date = $2 AND m.slot = $3 ORDER BY m.position",
-        code,
-        meal_date,
-        slot,
-    )
+    rows = await queries.items_by_code(code, meal_date, slot)
     if not rows:
         await canteens.require(code)
         raise NotFound(f"{code} 尚未发布 {meal_date} {rules.SLOT_NAMES[slot]}的菜单")
@@ -83,20 +42,11 @@ async def next_open_menu(code: str, today: date, now: time, days: int = 7) -> Me
     """The menu of the canteen's next slot still open for ordering (today's or a coming day's),
     or None when nothing is published for the next `days` days."""
     canteen = await canteens.require(code)
-    published = {
-        (r["meal_date"], r["slot"])
-        for r in await MenuItem.select(MenuItem.meal_date, MenuItem.slot)
-        .where(
-            (MenuItem.canteen == canteen["id"])
-            & (MenuItem.meal_date >= today)
-            & (MenuItem.meal_date < today + timedelta(days=days))
-        )
-        .distinct()
-    }
+    published = await queries.published(canteen["id"], today, days)
     for day in sorted({d for d, _ in published}):
         for slot in rules.open_slots(day, today, now):
             if (day, slot) in published:
-                rows = await items_of(canteen["id"], day, slot)
+                rows = await queries.items_of(canteen["id"], day, slot)
                 return MenuOut(
                     canteen=code, meal_date=day, slot=slot, items=[_item_out(r) for r in rows]
                 )
@@ -119,21 +69,10 @@ async def _replace(canteen_id: int, meal_date: date, slot: str, items: list[Menu
 
     Runs in the write transaction so that it cannot interleave with an order taking portions.
     """
-    current = {r["dish_id"]: r for r in await _locked_items(canteen_id, meal_date, slot)}
+    current = {r["dish_id"]: r for r in await queries.locked_items(canteen_id, meal_date, slot)}
     wanted = {item.dish_id: item for item in items}
     leaving = [row["id"] for dish_id, row in current.items() if dish_id not in wanted]
-    ordered = (
-        {
-            r["menu_item"]
-            for r in await sql.fetch(
-                "SELECT DISTINCT menu_item FROM order_line WHERE menu_item IN "
-                f"({sql.placeholders(1, len(leaving))})",
-                *leaving,
-            )
-        }
-        if leaving
-        else set()
-    )
+    ordered = await queries.ever_ordered(leaving)
     for dish_id, row in current.items():
         if dish_id not in wanted and (
             problem := rules.removal_problem(dish_id, row["sold"], row["id"] in ordered)
@@ -145,27 +84,16 @@ async def _replace(canteen_id: int, meal_date: date, slot: str, items: list[Menu
             raise Conflict(problem, field="items")
     changed = False
     if leaving:
-        await MenuItem.delete().where(MenuItem.id.is_in(leaving))
+        await queries.delete_items(leaving)
         changed = True
     for position, item in enumerate(items):
         values = _stored(item, position)
         row = current.get(item.dish_id)
         if row is None:
-            await MenuItem.insert(
-                MenuItem(
-                    canteen=canteen_id,
-                    meal_date=meal_date,
-                    slot=slot,
-                    dish_id=item.dish_id,
-                    updated_at=now_utc(),
-                    **values,
-                )
-            ).run()
+            await queries.add_item(canteen_id, meal_date, slot, item.dish_id, values, now_utc())
             changed = True
         elif any(row[k] != v for k, v in values.items()):
-            await MenuItem.update({**values, "updated_at": now_utc()}).where(
-                MenuItem.id == row["id"]
-            )
+            await queries.update_item(row["id"], values, now_utc())
             changed = True
     return changed
 

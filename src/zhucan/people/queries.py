@@ -1,8 +1,228 @@
-"""How people are read and written: the only module naming their tables."""
+"""How staff accounts, elders and their links are read and written: the only module that names
+the people tables. Other domains call these functions instead of importing people.tables."""
 
 from __future__ import annotations
 
-from zhucan.people.tables import StaffUser
+from datetime import date, datetime
+
+from zhucan.db import sql
+from zhucan.people.tables import Elder, ElderLink, StaffUser
+
+# ---------------------------------------------------------------- staff
+
+
+async def staff_is_active(username: str) -> bool | None:
+    """Whether the account is active; None when there is no such account."""
+    row = await StaffUser.select(StaffUser.active).where(StaffUser.username == username).first()
+    return None if row is None else row["active"]
+
+
+async def set_staff_active(username: str, active: bool) -> None:
+    await StaffUser.update({StaffUser.active: active}).where(StaffUser.username == username)
+
+
+async def username_taken(username: str) -> bool:
+    return await StaffUser.exists().where(StaffUser.username == username)
+
+
+async def add_staff(
+    *,
+    username: str,
+    display_name: str,
+    password_hash: str,
+    role: str,
+    canteen_id: int | None,
+    created_at: datetime,
+) -> int:
+    row = StaffUser(
+        username=username,
+        display_name=display_name,
+        password_hash=password_hash,
+        role=role,
+        canteen=canteen_id,
+        created_at=created_at,
+    )
+    await row.save()
+    return row.id
+
+
+async def staff_login(username: str) -> dict | None:
+    """id, username, password_hash, role, active and canteen_code of an account."""
+    return (
+        await StaffUser.select(
+            StaffUser.id,
+            StaffUser.username,
+            StaffUser.password_hash,
+            StaffUser.role,
+            StaffUser.active,
+            StaffUser.canteen.code.as_alias("canteen_code"),
+        )
+        .where(StaffUser.username == username)
+        .first()
+    )
+
+
+async def staff_role(username: str) -> dict | None:
+    """id and role of an account."""
+    return (
+        await StaffUser.select(StaffUser.id, StaffUser.role)
+        .where(StaffUser.username == username)
+        .first()
+    )
+
+
+# ---------------------------------------------------------------- elders
+
+ELDER_COLUMNS = [
+    Elder.id,
+    Elder.card_no,
+    Elder.name,
+    Elder.phone,
+    Elder.id_last4,
+    Elder.birth_date,
+    Elder.region.code.as_alias("region"),
+    Elder.categories,
+    Elder.lives_alone,
+    Elder.diet,
+    Elder.allergies,
+    Elder.proxy_consent,
+    Elder.address,
+    Elder.status,
+]
+
+
+async def elder_exists(elder_id: int) -> bool:
+    return await Elder.exists().where(Elder.id == elder_id)
+
+
+async def card_no_taken(card_no: str) -> bool:
+    return await Elder.exists().where(Elder.card_no == card_no)
+
+
+async def id_digest_taken(id_digest: str) -> bool:
+    return await Elder.exists().where(Elder.id_digest == id_digest)
+
+
+async def add_elder(
+    *,
+    name: str,
+    id_digest: str,
+    id_last4: str,
+    birth_date: date,
+    phone: str,
+    region_id: int,
+    categories: str,
+    card_no: str,
+    pin_digest: str,
+    lives_alone: bool,
+    diet: str,
+    allergies: str,
+    proxy_consent: bool,
+    address: str,
+    created_at: datetime,
+) -> int:
+    row = Elder(
+        name=name,
+        id_digest=id_digest,
+        id_last4=id_last4,
+        birth_date=birth_date,
+        phone=phone,
+        region=region_id,
+        categories=categories,
+        card_no=card_no,
+        pin_digest=pin_digest,
+        lives_alone=lives_alone,
+        diet=diet,
+        allergies=allergies,
+        proxy_consent=proxy_consent,
+        address=address,
+        created_at=created_at,
+    )
+    await row.save()
+    return row.id
+
+
+async def elder(elder_id: int) -> dict | None:
+    """An elder's ELDER_COLUMNS, codes still comma-separated."""
+    return await Elder.select(*ELDER_COLUMNS).where(Elder.id == elder_id).first()
+
+
+def linked_elder_ids(staff_id: int):
+    """A subquery of the elders linked to a volunteer or family account."""
+    return ElderLink.select(ElderLink.elder).where(ElderLink.staff == staff_id)
+
+
+async def elders(
+    limit: int,
+    *,
+    linked_to: int | None = None,
+    card_no: str | None = None,
+    phone_ending: str | None = None,
+    name_containing: str | None = None,
+) -> list[dict]:
+    """Elders in id order with their ELDER_COLUMNS: those linked to the account `linked_to`
+    (every elder when None), narrowed by card number, phone ending or part of the name."""
+    query = Elder.select(*ELDER_COLUMNS).order_by(Elder.id).limit(limit)
+    if linked_to is not None:
+        query = query.where(Elder.id.is_in(linked_elder_ids(linked_to)))
+    if card_no is not None:
+        query = query.where(Elder.card_no == card_no)
+    if phone_ending is not None:
+        query = query.where(Elder.phone.like(f"%{phone_ending}"))
+    if name_containing is not None:
+        query = query.where(Elder.name.like(f"%{name_containing}%"))
+    return await query
+
+
+# ---------------------------------------------------------------- links
+
+
+async def is_linked(elder_id: int, staff_id: int) -> bool:
+    return bool(
+        await sql.fetch(
+            "SELECT 1 FROM elder_link WHERE elder = $1 AND staff = $2 LIMIT 1", elder_id, staff_id
+        )
+    )
+
+
+async def add_link(elder_id: int, staff_id: int, created_at: datetime) -> None:
+    await ElderLink.insert(ElderLink(elder=elder_id, staff=staff_id, created_at=created_at)).run()
+
+
+# ---------------------------------------------------------------- 爱心卡 PIN
+
+
+# Fixed SQL (db/sql.py): every order placed with card and PIN reads it.
+async def card(card_no: str) -> dict | None:
+    """id, pin_digest, failed_pins, locked_until and status of the elder holding a card."""
+    return await sql.fetchrow(
+        "SELECT id, pin_digest, failed_pins, locked_until, status FROM elder WHERE card_no = $1",
+        card_no,
+    )
+
+
+async def count_wrong_pin(elder_id: int) -> None:
+    await Elder.update({Elder.failed_pins: Elder.failed_pins + 1}).where(Elder.id == elder_id).run()
+
+
+async def lock_card(elder_id: int, until: datetime) -> None:
+    """Lock the card until `until`, its count of wrong PINs starting again from zero."""
+    await (
+        Elder.update({Elder.failed_pins: 0, Elder.locked_until: until})
+        .where(Elder.id == elder_id)
+        .run()
+    )
+
+
+async def unlock_card(elder_id: int) -> None:
+    await (
+        Elder.update({Elder.failed_pins: 0, Elder.locked_until: None})
+        .where(Elder.id == elder_id)
+        .run()
+    )
+
+
+# ---------------------------------------------------------------- inspectors
 
 
 async def staff_accounts(usernames: list[str]) -> dict[str, dict]:

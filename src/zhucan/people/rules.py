@@ -6,11 +6,21 @@ import hashlib
 import hmac
 import re
 from datetime import date
+from typing import Literal
+
+# Re-exported while ordering and subsidies still call it here; new code imports zhucan.db.codes.
+from zhucan.db.codes import split_codes as split_codes
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK_CHARS = "10X98765432"
 MIN_ELDER_AGE = 60
-CATEGORIES = ("tekun", "dibao", "dibian", "disabled", "youfu", "other")
+# 特困, 低保, 低保边缘, 残疾, 优抚对象, other: what a subsidy tier can be granted for.
+Category = Literal["tekun", "dibao", "dibian", "disabled", "youfu", "other"]
+# What an elder needs of every dish; menus tag dishes with these (and more).
+DietTag = Literal["soft", "low_salt", "low_sugar", "low_fat", "vegetarian", "halal"]
+AgeTier = Literal["age60", "age80", "age90"]
+# Deceased and moved elders keep their records; their 爱心卡 is frozen.
+ElderStatus = Literal["active", "deceased", "moved"]
 
 
 class RuleViolation(ValueError):
@@ -49,7 +59,7 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def age_tier(age: int) -> str | None:
+def age_tier(age: int) -> AgeTier | None:
     """The derived age tier a subsidy or points grant can hang on."""
     if age >= 90:
         return "age90"
@@ -130,11 +140,3 @@ def validate_phone(phone: str) -> str:
 
 PIN_ATTEMPTS = 5
 PIN_LOCK_MINUTES = 15
-
-
-def split_codes(value: str) -> list[str]:
-    return [v for v in value.split(",") if v]
-
-
-def join_codes(values: list[str]) -> str:
-    return ",".join(sorted(set(values)))

@@ -4,10 +4,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zhucan.access import Role
 from zhucan.params import Text
-from zhucan.people.rules import RuleViolation, parse_id_number, validate_phone, validate_pin
-
-Category = Literal["tekun", "dibao", "dibian", "disabled", "youfu", "other"]
-DietTag = Literal["soft", "low_salt", "low_sugar", "low_fat", "vegetarian", "halal"]
+from zhucan.people.rules import (
+    AgeTier,
+    Category,
+    DietTag,
+    ElderStatus,
+    RuleViolation,
+    parse_id_number,
+    validate_phone,
+    validate_pin,
+)
 
 
 class TokenRequest(BaseModel):
@@ -88,13 +94,13 @@ class ElderOut(BaseModel):
     region: str
     categories: list[Category]
     age: int
-    age_tier: Literal["age60", "age80", "age90"] | None
+    age_tier: AgeTier | None
     lives_alone: bool
     diet: list[DietTag]
     allergies: list[str]
     proxy_consent: bool
     address: str
-    status: Literal["active", "deceased", "moved"]
+    status: ElderStatus
 
 
 class LinkIn(BaseModel):

@@ -7,14 +7,18 @@ from zhucan.access import Staff, role_label
 from zhucan.attempts import service as attempts
 from zhucan.audit import service as audit
 from zhucan.audit.rules import SYSTEM_ACTOR
+from zhucan.canteens.service import require as require_canteen
 from zhucan.clock import now_utc
-from zhucan.db import sql
+from zhucan.db.codes import join_codes, split_codes
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, Locked, NotAuthenticated, NotFound
-from zhucan.people import rules
+from zhucan.people import queries, rules
 from zhucan.people.auth import hash_password, password_matches
+from zhucan.people.queries import is_linked
+
+# Re-exported while ordering still reaches it here; new code calls people.queries.
+from zhucan.people.queries import linked_elder_ids as linked_elder_ids
 from zhucan.people.schemas import ElderIn, ElderOut, LinkOut, StaffIn
-from zhucan.people.tables import Elder, ElderLink, StaffUser
 from zhucan.regions import service as regions
 from zhucan.settings import Settings
 
@@ -26,12 +30,12 @@ async def set_staff_active(username: str, active: bool, *, actor: str) -> bool:
     sign in, and its tokens already issued are refused from the next request (auth.account_of)."""
 
     async def write() -> bool:
-        row = await StaffUser.select(StaffUser.active).where(StaffUser.username == username).first()
-        if row is None:
+        was_active = await queries.staff_is_active(username)
+        if was_active is None:
             raise NotFound(f"没有用户名为 {username} 的工作人员账号")
-        if row["active"] == active:
+        if was_active == active:
             return False
-        await StaffUser.update({StaffUser.active: active}).where(StaffUser.username == username)
+        await queries.set_staff_active(username, active)
         await audit.record(
             actor, "staff.enable" if active else "staff.disable", f"staff:{username}"
         )
@@ -45,32 +49,29 @@ async def create_staff(data: StaffIn, *, actor: str = SYSTEM_ACTOR) -> Staff:
     if data.role == "canteen_staff":
         if not data.canteen:
             raise BadInput("canteen：食堂工作人员必须绑定一个食堂", field="canteen")
-        from zhucan.canteens.service import require as require_canteen
-
         canteen_id = (await require_canteen(data.canteen))["id"]
     elif data.canteen:
         raise BadInput("canteen：只有食堂工作人员（canteen_staff）绑定食堂", field="canteen")
-    if await StaffUser.exists().where(StaffUser.username == data.username):
+    if await queries.username_taken(data.username):
         raise Conflict(f"username：用户名 {data.username} 已存在", field="username")
     password_hash = hash_password(data.password)
 
     async def write() -> int:
-        row = StaffUser(
+        staff_id = await queries.add_staff(
             username=data.username,
             display_name=data.display_name or data.username,
             password_hash=password_hash,
             role=data.role,
-            canteen=canteen_id,
+            canteen_id=canteen_id,
             created_at=now_utc(),
         )
-        await row.save()
         await audit.record(
             actor,
             "staff.create",
             f"staff:{data.username}",
             {"role": data.role, "canteen": data.canteen},
         )
-        return row.id
+        return staff_id
 
     return Staff(
         id=await write_transaction(write),
@@ -83,18 +84,7 @@ async def create_staff(data: StaffIn, *, actor: str = SYSTEM_ACTOR) -> Staff:
 async def authenticate(username: str, password: str, *, client: str | None = None) -> Staff:
     """The staff member with these credentials; wrong ones count against `client`'s address."""
     await attempts.check("password", client, username)
-    row = (
-        await StaffUser.select(
-            StaffUser.id,
-            StaffUser.username,
-            StaffUser.password_hash,
-            StaffUser.role,
-            StaffUser.active,
-            StaffUser.canteen.code.as_alias("canteen_code"),
-        )
-        .where(StaffUser.username == username)
-        .first()
-    )
+    row = await queries.staff_login(username)
     if row is None or not row["active"] or not password_matches(row["password_hash"], password):
         await attempts.record_failure("password", client, username)
         raise NotAuthenticated("用户名或密码错误")
@@ -115,40 +105,22 @@ def _elder_out(row: dict, today: date) -> ElderOut:
         phone=rules.mask_phone(row["phone"]) if row["phone"] else "",
         id_number=rules.mask_id_last4(row["id_last4"]),
         region=row["region"],
-        categories=rules.split_codes(row["categories"]),
+        categories=split_codes(row["categories"]),
         age=age,
         age_tier=rules.age_tier(age),
         lives_alone=row["lives_alone"],
-        diet=rules.split_codes(row["diet"]),
-        allergies=rules.split_codes(row["allergies"]),
+        diet=split_codes(row["diet"]),
+        allergies=split_codes(row["allergies"]),
         proxy_consent=row["proxy_consent"],
         address=row["address"],
         status=row["status"],
     )
 
 
-ELDER_COLUMNS = [
-    Elder.id,
-    Elder.card_no,
-    Elder.name,
-    Elder.phone,
-    Elder.id_last4,
-    Elder.birth_date,
-    Elder.region.code.as_alias("region"),
-    Elder.categories,
-    Elder.lives_alone,
-    Elder.diet,
-    Elder.allergies,
-    Elder.proxy_consent,
-    Elder.address,
-    Elder.status,
-]
-
-
 async def _new_card_no() -> str:
     while True:
         card_no = rules.card_no_from("8" + "".join(secrets.choice("0123456789") for _ in range(10)))
-        if not await Elder.exists().where(Elder.card_no == card_no):
+        if not await queries.card_no_taken(card_no):
             return card_no
 
 
@@ -162,59 +134,45 @@ async def create_elder(
         )
     region = await regions.require(data.region, field="region")
     digest = rules.id_number_digest(settings.secret_key, data.id_number)
-    if await Elder.exists().where(Elder.id_digest == digest):
+    if await queries.id_digest_taken(digest):
         raise Conflict("id_number：该身份证号已登记过老人", field="id_number")
     card_no = await _new_card_no()
 
     async def write() -> int:
-        row = Elder(
+        elder_id = await queries.add_elder(
             name=data.name.strip(),
             id_digest=digest,
             id_last4=data.id_number[-4:],
             birth_date=birth,
             phone=data.phone,
-            region=region["id"],
-            categories=rules.join_codes(data.categories),
+            region_id=region["id"],
+            categories=join_codes(data.categories),
             card_no=card_no,
             pin_digest=rules.pin_digest(settings.secret_key, card_no, data.pin),
             lives_alone=data.lives_alone,
-            diet=rules.join_codes(data.diet),
-            allergies=rules.join_codes(data.allergies),
+            diet=join_codes(data.diet),
+            allergies=join_codes(data.allergies),
             proxy_consent=data.proxy_consent,
             address=data.address,
             created_at=now_utc(),
         )
-        await row.save()
         # Only what the back office needs to trace the registration, no personal data.
         await audit.record(
             actor,
             "elder.create",
-            f"elder:{row.id}",
+            f"elder:{elder_id}",
             {"region": data.region, "categories": sorted(data.categories)},
         )
-        return row.id
+        return elder_id
 
     return await get_elder(await write_transaction(write), today)
 
 
 async def get_elder(elder_id: int, today: date) -> ElderOut:
-    row = await Elder.select(*ELDER_COLUMNS).where(Elder.id == elder_id).first()
+    row = await queries.elder(elder_id)
     if row is None:
         raise NotFound(f"没有编号为 {elder_id} 的老人")
     return _elder_out(row, today)
-
-
-async def is_linked(elder_id: int, staff_id: int) -> bool:
-    return bool(
-        await sql.fetch(
-            "SELECT 1 FROM elder_link WHERE elder = $1 AND staff = $2 LIMIT 1", elder_id, staff_id
-        )
-    )
-
-
-def linked_elder_ids(staff_id: int):
-    """A subquery of the elders linked to a volunteer or family account."""
-    return ElderLink.select(ElderLink.elder).where(ElderLink.staff == staff_id)
 
 
 # Those who see every elder, and every order; only they learn whether an id exists.
@@ -231,7 +189,7 @@ async def ensure_can_view(staff: Staff, elder_id: int) -> None:
     Only those who see every elder learn whether an id exists: anyone else gets the same 403
     for an unknown id as for someone else's elder, so ids cannot be probed for who is enrolled."""
     if staff.role in SEES_EVERY_ELDER:
-        if not await Elder.exists().where(Elder.id == elder_id):
+        if not await queries.elder_exists(elder_id):
             raise NotFound(f"没有编号为 {elder_id} 的老人")
         return
     if staff.role in ("volunteer", "family") and await is_linked(elder_id, staff.id):
@@ -240,34 +198,31 @@ async def ensure_can_view(staff: Staff, elder_id: int) -> None:
 
 
 async def visible_elders(staff: Staff, today: date, q: str | None, limit: int) -> list[ElderOut]:
-    query = Elder.select(*ELDER_COLUMNS).order_by(Elder.id).limit(limit)
     if staff.role in ("volunteer", "family"):
-        query = query.where(Elder.id.is_in(linked_elder_ids(staff.id)))
-    elif staff.role not in SEES_EVERY_ELDER:
+        search: dict = {"linked_to": staff.id}
+    elif staff.role in SEES_EVERY_ELDER:
+        search = {}
+    else:
         raise Forbidden("只有管理员、热线话务员和关联的志愿者、家属可以查看老人信息")
     if q:
         q = q.strip()
         if q.isdigit() and len(q) == 12:
-            query = query.where(Elder.card_no == q)
+            search["card_no"] = q
         elif q.isdigit():
-            query = query.where(Elder.phone.like(f"%{q}"))
+            search["phone_ending"] = q
         else:
             # % and _ are LIKE's wildcards, in nobody's name: "%" must not list everyone.
             name = q.replace("%", "").replace("_", "")
             if not name:
                 return []
-            query = query.where(Elder.name.like(f"%{name}%"))
-    return [_elder_out(r, today) for r in await query]
+            search["name_containing"] = name
+    return [_elder_out(r, today) for r in await queries.elders(limit, **search)]
 
 
 async def link(elder_id: int, username: str, *, actor: str = SYSTEM_ACTOR) -> LinkOut:
-    if not await Elder.exists().where(Elder.id == elder_id):
+    if not await queries.elder_exists(elder_id):
         raise NotFound(f"没有编号为 {elder_id} 的老人")
-    staff = (
-        await StaffUser.select(StaffUser.id, StaffUser.role)
-        .where(StaffUser.username == username)
-        .first()
-    )
+    staff = await queries.staff_role(username)
     if staff is None:
         raise BadInput(f"username：没有用户名为 {username} 的账号", field="username")
     if staff["role"] not in ("volunteer", "family"):
@@ -279,9 +234,7 @@ async def link(elder_id: int, username: str, *, actor: str = SYSTEM_ACTOR) -> Li
         raise Conflict(f"username：{username} 已与该老人关联", field="username")
 
     async def write() -> None:
-        await ElderLink.insert(
-            ElderLink(elder=elder_id, staff=staff["id"], created_at=now_utc())
-        ).run()
+        await queries.add_link(elder_id, staff["id"], now_utc())
         await audit.record(
             actor, "elder.link", f"elder:{elder_id}", {"username": username, "role": staff["role"]}
         )
@@ -305,10 +258,7 @@ async def verify_card_pin(
     refused order cannot roll a failed attempt back: call this before opening one.
     """
     await attempts.check("pin", client)
-    row = await sql.fetchrow(
-        "SELECT id, pin_digest, failed_pins, locked_until, status FROM elder WHERE card_no = $1",
-        card_no,
-    )
+    row = await queries.card(card_no)
     if row is None or not rules.is_valid_card_no(card_no):
         await attempts.record_failure("pin", client)
         raise NotAuthenticated("爱心卡号或密码错误", field="card_no")
@@ -326,34 +276,17 @@ async def verify_card_pin(
         await attempts.record_failure("pin", client)
         failed = row["failed_pins"] + 1
         if failed >= rules.PIN_ATTEMPTS:
-            await (
-                Elder.update(
-                    {
-                        Elder.failed_pins: 0,
-                        Elder.locked_until: now + timedelta(minutes=rules.PIN_LOCK_MINUTES),
-                    }
-                )
-                .where(Elder.id == row["id"])
-                .run()
-            )
+            await queries.lock_card(row["id"], now + timedelta(minutes=rules.PIN_LOCK_MINUTES))
             raise Locked(
                 f"密码连续输错 {rules.PIN_ATTEMPTS} 次，爱心卡已锁定 {rules.PIN_LOCK_MINUTES} 分钟",
                 field="pin",
             )
-        await (
-            Elder.update({Elder.failed_pins: Elder.failed_pins + 1})
-            .where(Elder.id == row["id"])
-            .run()
-        )
+        await queries.count_wrong_pin(row["id"])
         raise NotAuthenticated(
             f"爱心卡号或密码错误，还可再试 {rules.PIN_ATTEMPTS - failed} 次", field="pin"
         )
     if row["failed_pins"] or locked_until is not None:
-        await (
-            Elder.update({Elder.failed_pins: 0, Elder.locked_until: None})
-            .where(Elder.id == row["id"])
-            .run()
-        )
+        await queries.unlock_card(row["id"])
     if row["status"] != "active":
         raise Forbidden("该爱心卡已冻结（老人已去世或迁出）", field="card_no")
     return row["id"]

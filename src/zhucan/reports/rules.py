@@ -1,10 +1,13 @@
-"""Pure rules of the reports: yuan for people, ratios against targets, statement reasons, the
-welfare signal."""
+"""Pure rules of the reports: yuan for people, what the government owes, ratios against
+targets, statement reasons, the welfare signal."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from zhucan.money.rules import balance_change
+from zhucan.reports.schemas import StatementLine
 
 # ---------------------------------------------------------------- money for people
 
@@ -22,6 +25,16 @@ def ratio(part: int, whole: int) -> float | None:
 def growth(value: int, baseline: int) -> float | None:
     """Year-on-year growth against a baseline: 0.25 for a quarter more, None without a baseline."""
     return None if baseline == 0 else round(value / baseline - 1, 4)
+
+
+def government_fen(settled: dict[str, int]) -> int:
+    """What the government owes a canteen: the meal subsidy and what the points were worth."""
+    return settled["subsidy_fen"] + settled["points_fen"]
+
+
+def on_track(target_coverage: float, target_meals: int, coverage: float | None, meals: int) -> bool:
+    """Whether a year meets its targets for community coverage and meals."""
+    return coverage is not None and coverage >= target_coverage and meals >= target_meals
 
 
 # ---------------------------------------------------------------- the elder's statement
@@ -46,6 +59,39 @@ def reason(kind: str, key: str, note: str) -> str:
     if key.startswith("order:"):
         text += f"（订单 {key.split(':')[1]}）"
     return f"{text}：{note}" if note else text
+
+
+def statement_lines(card: int, points: int, entries: list[dict]) -> list[StatementLine]:
+    """A statement's lines from the opening balances of the elder's card (fen) and points and
+    the entries on those accounts in transfer order (amount, kind of account, transfer,
+    transfer_kind, key, note, at): one line per transfer, with the balances after it."""
+    lines: list[StatementLine] = []
+    for entry in entries:
+        change = balance_change("credit", entry["amount"])
+        if lines and lines[-1].transfer_id == entry["transfer"]:
+            line = lines.pop()
+        else:
+            line = StatementLine(
+                transfer_id=entry["transfer"],
+                at=entry["at"],
+                reason=reason(entry["transfer_kind"], entry["key"], entry["note"]),
+                card_fen=0,
+                points=0,
+                card_balance_fen=card,
+                points_balance=points,
+            )
+        if entry["kind"] == "elder_card":
+            card += change
+            line = line.model_copy(
+                update={"card_fen": line.card_fen + change, "card_balance_fen": card}
+            )
+        else:
+            points += change
+            line = line.model_copy(
+                update={"points": line.points + change, "points_balance": points}
+            )
+        lines.append(line)
+    return lines
 
 
 # ---------------------------------------------------------------- welfare signal

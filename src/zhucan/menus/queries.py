@@ -1,0 +1,105 @@
+"""How menus are read and written: the only module that names the menu_item table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from zhucan.db import sql
+from zhucan.menus.tables import MenuItem
+
+_ITEMS = (
+    "SELECT m.id, m.dish_id, m.position, m.name, m.price_fen, m.quota, m.sold, m.tags,"
+    " m.allergens"
+    " FROM menu_item m"
+)
+
+
+# Fixed SQL (db/sql.py): elders' phones read menus all through the lunch rush.
+async def items_of(canteen_id: int, meal_date: date, slot: str) -> list[dict]:
+    """The dishes of a menu in the canteen's order, tags and allergens comma-separated."""
+    return await sql.fetch(
+        f"{_ITEMS} WHERE m.canteen = $1 AND m.meal_date = $2 AND m.slot = $3 ORDER BY m.position",
+        canteen_id,
+        meal_date,
+        slot,
+    )
+
+
+async def items_by_code(code: str, meal_date: date, slot: str) -> list[dict]:
+    """items_of, for the canteen with this code."""
+    return await sql.fetch(
+        f"{_ITEMS} JOIN canteen c ON c.id = m.canteen WHERE c.code = $1"
+        " AND m.meal_date = $2 AND m.slot = $3 ORDER BY m.position",
+        code,
+        meal_date,
+        slot,
+    )
+
+
+async def locked_items(canteen_id: int, meal_date: date, slot: str) -> list[dict]:
+    """items_of, locked until the write transaction commits (PostgreSQL), so that an order
+    cannot take a portion between an edit's checks and its writes. Locked in id order, the order
+    orders lock them in (ordering.service._add_sold), so the two never deadlock."""
+    rows = await sql.fetch(
+        f"{_ITEMS} WHERE m.canteen = $1 AND m.meal_date = $2 AND m.slot = $3"
+        f" ORDER BY m.id{sql.lock_rows('m')}",
+        canteen_id,
+        meal_date,
+        slot,
+    )
+    return sorted(rows, key=lambda row: row["position"])
+
+
+async def published(canteen_id: int, first: date, days: int) -> set[tuple[date, str]]:
+    """(meal date, slot) of the canteen's menus in the `days` days from `first`."""
+    return {
+        (r["meal_date"], r["slot"])
+        for r in await MenuItem.select(MenuItem.meal_date, MenuItem.slot)
+        .where(
+            (MenuItem.canteen == canteen_id)
+            & (MenuItem.meal_date >= first)
+            & (MenuItem.meal_date < first + timedelta(days=days))
+        )
+        .distinct()
+    }
+
+
+async def ever_ordered(item_ids: list[int]) -> set[int]:
+    """Those of the menu items that an order line points at, cancelled orders included.
+
+    Reads ordering's order_line, which points down at menu_item: the one question menus asks
+    of a domain above it, and it cannot call up into ordering for it."""
+    if not item_ids:
+        return set()
+    return {
+        r["menu_item"]
+        for r in await sql.fetch(
+            "SELECT DISTINCT menu_item FROM order_line WHERE menu_item IN "
+            f"({sql.placeholders(1, len(item_ids))})",
+            *item_ids,
+        )
+    }
+
+
+async def delete_items(item_ids: list[int]) -> None:
+    await MenuItem.delete().where(MenuItem.id.is_in(item_ids))
+
+
+async def add_item(
+    canteen_id: int, meal_date: date, slot: str, dish_id: str, values: dict, at: datetime
+) -> None:
+    """A dish on a menu; `values` are its position, name, price_fen, quota, tags, allergens."""
+    await MenuItem.insert(
+        MenuItem(
+            canteen=canteen_id,
+            meal_date=meal_date,
+            slot=slot,
+            dish_id=dish_id,
+            updated_at=at,
+            **values,
+        )
+    ).run()
+
+
+async def update_item(item_id: int, values: dict, at: datetime) -> None:
+    await MenuItem.update({**values, "updated_at": at}).where(MenuItem.id == item_id)
