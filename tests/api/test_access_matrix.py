@@ -23,8 +23,8 @@ from litestar.routes import HTTPRoute
 from tests.meals import dish, order_body, place, publish_menu, tomorrow, topup
 from tests.problems import assert_problem
 from zhucan.clock import today as service_today
-from zhucan.money.service import default_policy
 from zhucan.people.auth import Staff, issue_token
+from zhucan.subsidies.policy import default_policy
 
 CALLERS = (
     "anonymous",

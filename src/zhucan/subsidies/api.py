@@ -1,14 +1,13 @@
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, QueryParameter
 
 from zhucan.clock import today
-from zhucan.money import service as money
-from zhucan.money.schemas import SubsidyPolicy
 from zhucan.params import DbId
 from zhucan.people.auth import requires, signed_in
+from zhucan.subsidies import policy as subsidy_policy
 from zhucan.subsidies import service
 from zhucan.subsidies.schemas import (
     ElderStatusIn,
@@ -16,8 +15,10 @@ from zhucan.subsidies.schemas import (
     FrozenCards,
     IssueIn,
     IssueOut,
+    SubsidyPolicy,
     TimebankIn,
     TimebankOut,
+    TimebankStatus,
 )
 
 
@@ -36,7 +37,7 @@ class SubsidyController(Controller):
         request: Request,
         on: Annotated[date | None, QueryParameter(description="日期，默认今天")] = None,
     ) -> SubsidyPolicy:
-        return await money.policy_in_force(on or _today(request))
+        return await subsidy_policy.policy_in_force(on or _today(request))
 
     @get(
         "/policy/versions",
@@ -44,7 +45,7 @@ class SubsidyController(Controller):
         summary="补贴政策各版本（按生效日期，含已排期的）",
     )
     async def versions(self) -> list[SubsidyPolicy]:
-        return await money.policy_versions()
+        return await subsidy_policy.policy_versions()
 
     @put(
         "/policy",
@@ -52,7 +53,7 @@ class SubsidyController(Controller):
         summary="自 effective_from 起以新政策替换（不能早于今天；已下的订单不受影响）",
     )
     async def put_policy(self, request: Request, data: JSONBody[SubsidyPolicy]) -> SubsidyPolicy:
-        return await service.put_policy(data, _today(request), signed_in(request).username)
+        return await subsidy_policy.put_policy(data, _today(request), signed_in(request).username)
 
     @post(
         "/issue",
@@ -104,10 +105,7 @@ class TimebankController(Controller):
     async def list(
         self,
         request: Request,
-        status: Annotated[
-            Literal["pending", "approved", "rejected"] | None,
-            QueryParameter(description="按状态筛选"),
-        ] = None,
+        status: Annotated[TimebankStatus | None, QueryParameter(description="按状态筛选")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[TimebankOut]:
         return await service.list_entries(signed_in(request), status, limit)

@@ -43,12 +43,12 @@ from zhucan.clock import today
 from zhucan.compliance import service as compliance
 from zhucan.compliance.tables import Finding, Inspection
 from zhucan.errors import NotAuthenticated
-from zhucan.money import service as money
 from zhucan.money.tables import Account, Entry, Transfer
 from zhucan.ordering.tables import MealOrder, OrderLine
 from zhucan.people.auth import Staff, account_of, read_token, requires
 from zhucan.regions.tables import Region
 from zhucan.reports import service as reports
+from zhucan.subsidies import policy as subsidy_policy
 
 ADMIN_COOKIE = "zhucan_admin"
 COOKIE_PATH = "/admin"
@@ -211,8 +211,8 @@ class BackOffice(Controller):
             "admin_policy.html",
             context={
                 "as_of": as_of,
-                "policy": await money.policy_in_force(as_of),
-                "versions": await money.policy_versions(),
+                "policy": await subsidy_policy.policy_in_force(as_of),
+                "versions": await subsidy_policy.policy_versions(),
                 "published": published,
             },
         )
