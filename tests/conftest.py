@@ -18,6 +18,7 @@ from zhucan.db.apps import all_tables
 from zhucan.db.engine import bind, close_engine, is_sqlite, make_engine, open_engine
 from zhucan.db.migrate import upgrade
 from zhucan.settings import Settings
+from zhucan.subsidies import policy as subsidy_policy
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get("ZHUCAN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -91,6 +92,8 @@ class TestDatabase:
         else:
             quoted = ", ".join(f'"{n}"' for n in names)
             await self.engine._run_in_new_connection(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        # Ids start over: what this process cached of the stored policy versions goes too.
+        subsidy_policy.forget_versions()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -146,12 +146,8 @@ async def order_out(order_id: int) -> OrderOut:
     return (await _orders_out([row]))[0]
 
 
-async def _canteen_code(order: dict | None) -> str | None:
-    return (
-        None
-        if order is None
-        else (await canteens.canteen_codes([order["canteen"]]))[order["canteen"]]
-    )
+async def _canteen_code(order: dict) -> str:
+    return (await canteens.canteen_codes([order["canteen"]]))[order["canteen"]]
 
 
 async def ensure_can_see_order(staff: Staff, order_id: int) -> None:
