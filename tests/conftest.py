@@ -25,6 +25,7 @@ from zhucan.db.engine import (
 )
 from zhucan.db.migrate import upgrade
 from zhucan.settings import Settings
+from zhucan.subsidies import policy as subsidy_policy
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get("ZHUCAN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -100,6 +101,8 @@ class TestDatabase:
         else:
             quoted = ", ".join(f'"{n}"' for n in names)
             await run(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+        # Ids start over: what this process cached of the stored policy versions goes too.
+        subsidy_policy.forget_versions()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -24,8 +24,8 @@ from tests.meals import dish, order_body, place, publish_menu, tomorrow, topup
 from tests.problems import assert_problem
 from zhucan.access import Staff
 from zhucan.clock import today as service_today
-from zhucan.money.service import default_policy
 from zhucan.people.auth import issue_token
+from zhucan.subsidies.policy import default_policy
 
 CALLERS = (
     "anonymous",

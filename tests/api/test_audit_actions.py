@@ -11,8 +11,8 @@ import pytest
 
 from tests.meals import dish, new_key, order_body, place, publish_menu, topup
 from zhucan.clock import today as service_today
-from zhucan.money.service import default_policy
 from zhucan.subsidies import rules as subsidy_rules
+from zhucan.subsidies.policy import default_policy
 
 
 async def entries(factory, action: str) -> list[dict]:

@@ -22,9 +22,9 @@ from tests.meals import (
 )
 from tests.problems import assert_problem
 from zhucan.clock import today as service_today
-from zhucan.money.service import default_policy
 from zhucan.subsidies import rules
 from zhucan.subsidies import service as subsidies
+from zhucan.subsidies.policy import default_policy
 from zhucan.subsidies.tables import MonthlyGrant
 
 
@@ -412,7 +412,7 @@ async def test_a_version_stored_by_another_worker_is_seen_at_once(factory):
     """Each worker caches the versions; a row written elsewhere must still count for the next
     order, so the cache is checked against the newest stored row on every lookup."""
     from zhucan.clock import now_utc
-    from zhucan.money.service import policy_in_force
+    from zhucan.subsidies.policy import policy_in_force
     from zhucan.subsidies.tables import PolicyVersion
 
     day = tomorrow()

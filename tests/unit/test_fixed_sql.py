@@ -1,6 +1,9 @@
-"""The placeholder translation of zhucan.db.sql (pure)."""
+"""The placeholder translation and the statement builders of zhucan.db.sql (pure)."""
+
+import pytest
 
 from zhucan.db import sql
+from zhucan.ordering.tables import OrderLine
 
 
 def test_sqlite_gets_numbered_placeholders_with_the_same_numbers():
@@ -25,3 +28,21 @@ def test_a_table_of_literal_rows_numbers_its_values_row_by_row():
         "SELECT CAST($3 AS BIGINT) AS id, CAST($4 AS INTEGER) AS qty"
     )
     assert args == [7, 1, 3, 2]
+
+
+def test_column_lists_and_inserts_come_from_the_table_class():
+    assert sql.columns(OrderLine, "l") == (
+        'l."id", l."order", l."menu_item", l."dish_id", l."name", l."qty", l."price_fen"'
+    )
+    text, args = sql.insert(
+        OrderLine,
+        [{"qty": 2, "order": 9, "name": "a"}, {"name": "b", "order": 9, "qty": 1}],
+        returning="id",
+    )
+    assert text == (
+        'INSERT INTO order_line ("order", "name", "qty") VALUES ($1, $2, $3), ($4, $5, $6)'
+        " RETURNING id"
+    )
+    assert args == [9, "a", 2, 9, "b", 1]
+    with pytest.raises(ValueError, match="no column dish"):
+        sql.insert(OrderLine, [{"order": 9, "dish": "x"}])

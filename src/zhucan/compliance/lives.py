@@ -46,7 +46,12 @@ async def export_lives(out: Path, today: date) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     regions = await region_queries.all_regions()
     canteens = await canteen_queries.canteens()
-    district_of = await region_queries.district_codes(*{c["region"] for c in canteens})
+    id_of = {r["code"]: r["id"] for r in regions}
+    code_of_region = {r["id"]: r["code"] for r in regions}
+    districts = await region_queries.districts(list({id_of[c["region"]] for c in canteens}))
+    district_of = {
+        code: code_of_region[districts[id_of[code]]] for code in {c["region"] for c in canteens}
+    }
     name_of = {r["code"]: r["name"] for r in regions}
     code_of = {c["id"]: c["code"] for c in canteens}
     inspections = await queries.all_inspections()

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table
 
 from zhucan.db.engine import current_engine, fetch_on_new_connection
 from zhucan.db.sqlite_engine import SerialisedSQLiteEngine
@@ -32,6 +34,41 @@ def _for_sqlite(statement: str) -> str:
 def placeholders(first: int, count: int) -> str:
     """`$first, …` for `count` values, for `IN (…)` lists on both engines."""
     return ", ".join(f"${n}" for n in range(first, first + count))
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
+
+
+@functools.cache
+def column_names(table: type[Table]) -> tuple[str, ...]:
+    """The names of `table`'s columns as stored, in the Table class's order (id first)."""
+    return tuple(column._meta.db_column_name for column in table._meta.columns)
+
+
+@functools.cache
+def columns(table: type[Table], alias: str | None = None) -> str:
+    """Every column of `table`, quoted (`order` is a keyword), prefixed with `alias.` if given:
+    the select list of a statement that reads whole rows, derived from the Table class."""
+    prefix = f"{alias}." if alias else ""
+    return ", ".join(prefix + _quoted(name) for name in column_names(table))
+
+
+def insert(
+    table: type[Table], rows: Sequence[Mapping[str, Any]], returning: str = ""
+) -> tuple[str, list]:
+    """`INSERT INTO table (…) VALUES ($1, …), (…) [RETURNING …]` for `rows` (each naming the
+    same columns of `table`, in any order) and its arguments, row by row. A name that is not a
+    column of the table raises, so only the values given can be wrong."""
+    names = [name for name in column_names(table) if name in rows[0]]
+    if unknown := sorted(set(rows[0]) - set(names)):
+        raise ValueError(f"{table._meta.tablename} has no column {', '.join(unknown)}")
+    width = len(names)
+    values = ", ".join(f"({placeholders(i * width + 1, width)})" for i in range(len(rows)))
+    text = f"INSERT INTO {table._meta.tablename} ({', '.join(map(_quoted, names))}) VALUES {values}"
+    if returning:
+        text += f" RETURNING {returning}"
+    return text, [row[name] for row in rows for name in names]
 
 
 def rows_table(

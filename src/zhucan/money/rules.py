@@ -1,11 +1,10 @@
-"""Pure money rules: accounts and legs of the double-entry ledger, subsidy tiers, checkout split."""
+"""Pure money rules: accounts and legs of the double-entry ledger; paying what the subsidy leaves
+of a bill (points, card, cash) and the legs of that payment."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-
-from zhucan.money.schemas import SubsidyPolicy, SubsidyTier
 
 # kind → (unit, normal side, name). Debit-normal accounts grow with debits (what the government,
 # charity, families and the cash drawer have put in); credit-normal ones with credits (what the
@@ -91,36 +90,7 @@ def points_grant_legs(elder_id: int, points: int) -> list[Leg]:
     return pair(AccountRef("points_fund"), AccountRef("elder_points", elder_id), points)
 
 
-# ---------------------------------------------------------------- subsidy and checkout
-
-
-def tier_applies(tier: SubsidyTier, categories: list[str], age: int) -> bool:
-    if tier.categories:
-        return any(c in categories for c in tier.categories)
-    return tier.min_age is not None and age >= tier.min_age
-
-
-def tier_amount(tier: SubsidyTier, bill_fen: int) -> int:
-    if tier.fen is not None:
-        amount = tier.fen
-    elif bill_fen < tier.min_bill_fen:
-        amount = 0
-    else:
-        amount = min(bill_fen * (tier.percent or 0) // 100, tier.cap_fen or 0)
-    return min(amount, bill_fen)
-
-
-def best_tier(
-    policy: SubsidyPolicy, bill_fen: int, categories: list[str], age: int
-) -> tuple[int, str | None]:
-    """The single best tier for this bill (tiers never stack): (fen, tier name)."""
-    best: tuple[int, str | None] = (0, None)
-    for tier in policy.tier:
-        if tier_applies(tier, categories, age):
-            amount = tier_amount(tier, bill_fen)
-            if amount > best[0]:
-                best = (amount, tier.name)
-    return best
+# ---------------------------------------------------------------- checkout
 
 
 @dataclass(frozen=True)
@@ -139,51 +109,43 @@ class NotCovered(ValueError):
 
 
 @dataclass(frozen=True)
-class Payer:
-    """What the checkout needs to know about the elder at the moment of the order."""
+class PointsTerms:
+    """What a 敬老分 is worth and how much of a bill they may pay (the policy in force says)."""
 
-    categories: list[str]
-    age: int
-    card_fen: int
-    points: int
-    subsidised_already: bool  # has a subsidised order for this date and slot
-    in_own_district: bool
+    value_fen: int
+    cap_percent: int  # of what the subsidy leaves
 
 
-def checkout(
-    policy: SubsidyPolicy,
+def pay_rest(
     bill_fen: int,
-    slot: str,
-    payer: Payer,
+    subsidy_fen: int,
+    subsidy_tier: str | None,
+    terms: PointsTerms,
     *,
+    card_held: int,
+    points_held: int,
     use_points: bool,
     cash_allowed: bool,
 ) -> Split:
-    """Split a bill into subsidy, points, card and cash, in that order (DESIGN.md, money rules)."""
-    subsidy, tier = 0, None
-    if (
-        slot in policy.subsidised_slots
-        and not payer.subsidised_already
-        and (payer.in_own_district or not policy.own_district_only)
-    ):
-        subsidy, tier = best_tier(policy, bill_fen, payer.categories, payer.age)
-    rest = bill_fen - subsidy
+    """Split what the subsidy leaves of a bill into points, card and cash, in that order, out of
+    what the elder holds (DESIGN.md, money rules)."""
+    rest = bill_fen - subsidy_fen
     points_used = 0
     if use_points:
-        cap_fen = rest * policy.points_cap_percent // 100
-        points_used = min(max(payer.points, 0), cap_fen // policy.points_value_fen)
-    points_fen = points_used * policy.points_value_fen
-    card = min(max(payer.card_fen, 0), rest - points_fen)
+        cap_fen = rest * terms.cap_percent // 100
+        points_used = min(max(points_held, 0), cap_fen // terms.value_fen)
+    points_fen = points_used * terms.value_fen
+    card = min(max(card_held, 0), rest - points_fen)
     cash = rest - points_fen - card
     if cash > 0 and not cash_allowed:
         raise NotCovered(
-            f"余额不足：本单 {bill_fen} 分，补贴 {subsidy} 分、敬老分抵 {points_fen} 分、"
-            f"爱心卡余额 {payer.card_fen} 分，还差 {cash} 分，且本单不允许现金支付（cash_allowed=false）"
+            f"余额不足：本单 {bill_fen} 分，补贴 {subsidy_fen} 分、敬老分抵 {points_fen} 分、"
+            f"爱心卡余额 {card_held} 分，还差 {cash} 分，且本单不允许现金支付（cash_allowed=false）"
         )
     return Split(
         total_fen=bill_fen,
-        subsidy_fen=subsidy,
-        subsidy_tier=tier,
+        subsidy_fen=subsidy_fen,
+        subsidy_tier=subsidy_tier,
         points_used=points_used,
         points_fen=points_fen,
         card_fen=card,

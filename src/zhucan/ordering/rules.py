@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-CHANNEL_BY_ROLE = {
+from typing import Literal
+
+# Each defined here once, for the schemas, the tables' values and these rules.
+Status = Literal["placed", "preparing", "ready", "served", "delivered", "not_home", "cancelled"]
+Fulfilment = Literal["dine_in", "takeaway", "delivery"]
+Channel = Literal["qr", "proxy", "hotline", "counter"]
+
+CHANNEL_BY_ROLE: dict[str, Channel] = {
     "volunteer": "proxy",
     "family": "proxy",
     "operator": "hotline",
     "canteen_staff": "counter",
 }
-STATUS_NAMES = {
+STATUS_NAMES: dict[Status, str] = {
     "placed": "已下单",
     "preparing": "备餐中",
     "ready": "已备好",
@@ -18,7 +25,7 @@ STATUS_NAMES = {
     "cancelled": "已取消",
 }
 # Where each status may move next; a status set again is accepted and changes nothing.
-NEXT_STATUSES = {
+NEXT_STATUSES: dict[Status, set[Status]] = {
     "placed": {"preparing", "ready", "served", "delivered", "not_home"},
     "preparing": {"ready", "served", "delivered", "not_home"},
     "ready": {"served", "delivered", "not_home"},
@@ -27,11 +34,11 @@ NEXT_STATUSES = {
     "delivered": set(),
     "cancelled": set(),
 }
-DELIVERY_ONLY = {"delivered", "not_home"}
+DELIVERY_ONLY: set[Status] = {"delivered", "not_home"}
 # Who may set a status besides the canteen's staff: the volunteer or family member who carried
 # the meal to a linked elder's door says whether it was handed over.
 PROXY_ROLES = {"volunteer", "family"}
-FINAL_SERVED = {"served", "delivered"}
+FINAL_SERVED: set[Status] = {"served", "delivered"}
 
 
 def status_problem(current: str, new: str, fulfilment: str) -> str | None:

@@ -4,11 +4,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from zhucan.menus.schemas import DISH_ID_PATTERN, Slot
+from zhucan.ordering.rules import Channel, Fulfilment, Status
 from zhucan.params import BodyId, Integer, IsoDate
-
-Fulfilment = Literal["dine_in", "takeaway", "delivery"]
-Channel = Literal["qr", "proxy", "hotline", "counter"]
-Status = Literal["placed", "preparing", "ready", "served", "delivered", "not_home", "cancelled"]
 
 
 class OrderLineIn(BaseModel):

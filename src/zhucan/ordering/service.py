@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
 from zhucan.access import Staff
 from zhucan.audit import service as audit
+from zhucan.canteens import queries as canteens
 from zhucan.canteens.rules import can_take_orders
 from zhucan.clock import now_utc
-from zhucan.db import sql
+from zhucan.db.codes import split_codes
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, NotAuthenticated, NotFound
 from zhucan.http.idempotency import Outcome, run_once
+from zhucan.menus import queries as menus
 from zhucan.menus import rules as menu_rules
 from zhucan.money import rules as money_rules
 from zhucan.money import service as money
-from zhucan.money.schemas import BalanceOut, SubsidyPolicy
-from zhucan.ordering import rules
+from zhucan.money.schemas import BalanceOut
+from zhucan.ordering import queries, rules
+from zhucan.ordering.rules import Status
 from zhucan.ordering.schemas import (
     DeliveryStop,
     DishPortions,
@@ -30,10 +33,14 @@ from zhucan.ordering.schemas import (
     OrderOut,
     OrderPreview,
 )
-from zhucan.ordering.tables import MealOrder
+from zhucan.people import queries as elders
 from zhucan.people import rules as people_rules
 from zhucan.people import service as people
+from zhucan.regions import queries as regions
 from zhucan.settings import Settings
+from zhucan.subsidies import rules as subsidy_rules
+from zhucan.subsidies.policy import policy_in_force
+from zhucan.subsidies.schemas import SubsidyPolicy
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,7 @@ async def placer_of(
     channel = rules.CHANNEL_BY_ROLE.get(staff.role)
     if channel is None:
         raise Forbidden("只有志愿者、家属、12349 热线话务员和食堂工作人员可以代老人点餐")
-    elder = await sql.fetchrow("SELECT proxy_consent FROM elder WHERE id = $1", data.elder_id)
+    elder = await elders.elder_for_order(data.elder_id)
     if elder is None:
         raise NotFound(f"没有编号为 {data.elder_id} 的老人")
     if channel == "counter":
@@ -108,59 +115,50 @@ async def placer_of(
 # ---------------------------------------------------------------- reading orders
 
 
+# OrderOut's fields that meal_order stores under the same name; `canteen` is its code in OrderOut
+# and its id in the table.
+_STORED_AS_IS = [
+    name for name in OrderOut.model_fields if name in queries.ORDER_COLUMNS and name != "canteen"
+]
+
+
+async def _orders_out(rows: list[dict]) -> list[OrderOut]:
+    """Orders as the API shows them, from their meal_order rows (two statements for any
+    number of them: their lines, their canteens' codes)."""
+    lines = await queries.lines_of([row["id"] for row in rows])
+    codes = await canteens.canteen_codes(sorted({row["canteen"] for row in rows}))
+    return [
+        OrderOut(
+            order_id=row["id"],
+            canteen=codes[row["canteen"]],
+            elder_id=row["elder"],
+            items=[OrderLineOut(**line) for line in lines[row["id"]]],
+            **{name: row[name] for name in _STORED_AS_IS},
+        )
+        for row in rows
+    ]
+
+
 # Reading, cancelling and placing orders run fixed SQL (db/sql.py): the lunch rush's hot path.
 async def order_out(order_id: int) -> OrderOut:
-    row = await sql.fetchrow(
-        "SELECT o.id, o.status, o.channel, c.code AS canteen_code, o.elder, o.meal_date, o.slot,"
-        " o.fulfilment, o.total_fen, o.subsidy_fen, o.subsidy_tier, o.points_used, o.points_fen,"
-        " o.card_fen, o.cash_fen, o.placed_by, o.delivery_address, o.note,"
-        " o.diet_clash_confirmed, o.created_at FROM meal_order o"
-        " JOIN canteen c ON c.id = o.canteen WHERE o.id = $1",
-        order_id,
-    )
+    row = await queries.order(order_id)
     if row is None:
         raise NotFound(f"没有编号为 {order_id} 的订单")
-    lines = await sql.fetch(
-        'SELECT dish_id, name, qty, price_fen FROM order_line WHERE "order" = $1 ORDER BY id',
-        order_id,
-    )
-    return OrderOut(
-        order_id=row["id"],
-        status=row["status"],
-        channel=row["channel"],
-        canteen=row["canteen_code"],
-        elder_id=row["elder"],
-        meal_date=row["meal_date"],
-        slot=row["slot"],
-        fulfilment=row["fulfilment"],
-        items=[OrderLineOut(**x) for x in lines],
-        total_fen=row["total_fen"],
-        subsidy_fen=row["subsidy_fen"],
-        subsidy_tier=row["subsidy_tier"],
-        points_used=row["points_used"],
-        points_fen=row["points_fen"],
-        card_fen=row["card_fen"],
-        cash_fen=row["cash_fen"],
-        placed_by=row["placed_by"],
-        delivery_address=row["delivery_address"],
-        note=row["note"],
-        diet_clash_confirmed=row["diet_clash_confirmed"],
-        created_at=row["created_at"],
-    )
+    return (await _orders_out([row]))[0]
+
+
+async def _canteen_code(order: dict) -> str:
+    return (await canteens.canteen_codes([order["canteen"]]))[order["canteen"]]
 
 
 async def ensure_can_see_order(staff: Staff, order_id: int) -> None:
     """Only those who see every order learn that an id is unknown (404). Anyone else gets the
     403 of an order that is not theirs, so ids cannot be probed for a canteen's orders."""
-    row = await sql.fetchrow(
-        "SELECT o.elder, c.code FROM meal_order o"
-        " JOIN canteen c ON c.id = o.canteen WHERE o.id = $1",
-        order_id,
-    )
+    row = await queries.order(order_id)
     if row is None and staff.role in people.SEES_EVERY_ELDER:
         raise NotFound(f"没有编号为 {order_id} 的订单")
     if staff.role == "canteen_staff":
-        if row is None or staff.canteen_code != row["code"]:
+        if row is None or staff.canteen_code != await _canteen_code(row):
             raise Forbidden("食堂工作人员只能查看本食堂的订单")
         return
     if row is None:
@@ -171,53 +169,15 @@ async def ensure_can_see_order(staff: Staff, order_id: int) -> None:
 # ---------------------------------------------------------------- placing
 
 
-async def _districts(*region_codes: str) -> dict[str, str]:
-    """The district (the top of its region chain) of each region code."""
-    rows = await sql.fetch(
-        "WITH RECURSIVE up (start, code, parent) AS ("
-        f" SELECT code, code, parent_code FROM region WHERE code IN "
-        f"({sql.placeholders(1, len(region_codes))})"
-        " UNION ALL SELECT up.start, r.code, r.parent_code FROM region r"
-        " JOIN up ON r.code = up.parent)"
-        " SELECT start, code FROM up WHERE parent IS NULL",
-        *region_codes,
-    )
-    return {code: code for code in region_codes} | {r["start"]: r["code"] for r in rows}
-
-
-async def _add_sold(changes: list[tuple[int, int]]) -> set[int]:
-    """Add each (menu item id, portions) to the dish's sold count in one statement, where the
-    quota allows; the ids of the dishes changed. A negative count gives portions back.
-
-    Conditional, so two orders can never both take the last portion, on either engine. On
-    PostgreSQL the dishes are locked in id order first: two orders taking the same two dishes
-    in opposite order deadlocked. The lock order of placing and cancelling an order: the
-    elder, the dishes, then the accounts (post_transfer); a cancellation locks the order first.
-    A menu edit locks its dishes in the same id order (menus.service._locked_items)."""
-    if not changes:
-        return set()
-    wanted, args = sql.rows_table((("id", "BIGINT"), ("qty", "INTEGER")), changes)
-    return {
-        r["id"]
-        for r in await sql.fetch(
-            f"WITH wanted AS MATERIALIZED (SELECT m.id, w.qty FROM menu_item m JOIN ({wanted}) w"
-            f" ON m.id = w.id ORDER BY m.id{sql.lock_rows('m')})"
-            " UPDATE menu_item SET sold = menu_item.sold + wanted.qty FROM wanted"
-            " WHERE menu_item.id = wanted.id"
-            " AND (menu_item.quota IS NULL OR menu_item.sold + wanted.qty <= menu_item.quota)"
-            " RETURNING menu_item.id",
-            *args,
-        )
-    }
-
-
 async def _take_portions(lines: list[tuple[dict, int]]) -> None:
     """Take the portions of every (menu item, qty) line, or refuse naming the first dish short
-    (the refusal rolls the whole transaction back)."""
-    taken = await _add_sold([(item["id"], qty) for item, qty in lines])
+    (the refusal rolls the whole transaction back). The lock order of placing and cancelling an
+    order: the elder, the dishes (menus.queries.add_sold), then the accounts (post_transfer);
+    a cancellation locks the order first."""
+    taken = await menus.add_sold([(item["id"], qty) for item, qty in lines])
     for item, qty in sorted(lines, key=lambda line: line[0]["id"]):
         if item["id"] not in taken:
-            left = await sql.fetchrow("SELECT quota, sold FROM menu_item WHERE id = $1", item["id"])
+            left = await menus.quota_and_sold(item["id"])
             if left is None:  # taken off the menu since the order read it
                 raise Conflict(f"{item['name']}刚从菜单撤下，请刷新菜单后重新选择", field="items")
             raise Conflict(
@@ -230,12 +190,7 @@ async def _take_portions(lines: list[tuple[dict, int]]) -> None:
 
 async def _open_slot(canteen_id: int, meal_date: date, today: date, now: time) -> str:
     for slot in menu_rules.open_slots(meal_date, today, now):
-        if await sql.fetch(
-            "SELECT 1 FROM menu_item WHERE canteen = $1 AND meal_date = $2 AND slot = $3 LIMIT 1",
-            canteen_id,
-            meal_date,
-            slot,
-        ):
+        if await menus.has_menu(canteen_id, meal_date, slot):
             return slot
     raise BadInput(f"slot：{meal_date} 没有还能点的餐次菜单，请指定 slot", field="slot")
 
@@ -263,32 +218,20 @@ class _Priced:
 
 
 async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Prepared:
-    # The canteen and the elder in one round trip (the elder is known to exist: the placer
-    # was resolved from them).
-    row = await sql.fetchrow(
-        "SELECT c.id, c.active, c.license_expires, r.code AS region, e.birth_date, "
-        "e.categories, e.diet, e.allergies, e.address, e.status, er.code AS elder_region "
-        "FROM canteen c JOIN region r ON r.id = c.region "
-        "CROSS JOIN elder e JOIN region er ON er.id = e.region "
-        "WHERE c.code = $1 AND e.id = $2",
-        data.canteen,
-        placer.elder_id,
-    )
-    if row is None:
+    canteen = await canteens.canteen_for_order(data.canteen)
+    if canteen is None:
         raise BadInput(f"canteen：没有编号为 {data.canteen} 的食堂", field="canteen")
     meal_date = data.meal_date or today
     if meal_date < today:
         raise BadInput(f"meal_date：不能为已过去的日期（{meal_date}）点餐", field="meal_date")
-    canteen = {"id": row["id"], "region": row["region"]}
-    elder = {
-        key: row[key]
-        for key in ("birth_date", "categories", "diet", "allergies", "address", "status")
-    } | {"region": row["elder_region"]}
-    if refusal := can_take_orders(row["active"], row["license_expires"], meal_date):
+    if refusal := can_take_orders(canteen["active"], canteen["license_expires"], meal_date):
         raise Conflict(refusal, field="canteen")
     if data.slot and (closed := menu_rules.closed_slot_problem(meal_date, data.slot, today, now)):
         raise BadInput(closed, field="slot")
     slot = data.slot or await _open_slot(canteen["id"], meal_date, today, now)
+    # Known to exist: the placer was resolved from them.
+    elder = await elders.elder_for_order(placer.elder_id)
+    assert elder is not None
     if elder["status"] != "active":
         raise Conflict("该老人的爱心卡已冻结（已去世或迁出），不能点餐")
     address = ""
@@ -298,10 +241,10 @@ async def _prepare(data: OrderIn, placer: Placer, today: date, now: time) -> _Pr
             raise BadInput(
                 "delivery_address：送餐订单需要地址，老人也没有登记地址", field="delivery_address"
             )
-    policy = await money.policy_in_force(meal_date)
+    policy = await policy_in_force(meal_date)
     in_own_district = True
     if policy.own_district_only:
-        districts = await _districts(elder["region"], canteen["region"])
+        districts = await regions.districts([elder["region"], canteen["region"]])
         in_own_district = districts[elder["region"]] == districts[canteen["region"]]
     return _Prepared(canteen["id"], meal_date, slot, address, policy, in_own_district, elder)
 
@@ -315,16 +258,7 @@ async def _price(
     """The menu and diet checks and the checkout split. `balances` reads the elder's card and
     points: `money.lock_elder` inside the placing transaction, `money.balance` for a preview."""
     elder, meal_date, slot = order.elder, order.meal_date, order.slot
-    menu = {
-        r["dish_id"]: r
-        for r in await sql.fetch(
-            "SELECT id, dish_id, name, price_fen, quota, sold, tags, allergens FROM menu_item "
-            "WHERE canteen = $1 AND meal_date = $2 AND slot = $3",
-            order.canteen_id,
-            meal_date,
-            slot,
-        )
-    }
+    menu = {r["dish_id"]: r for r in await menus.items_of(order.canteen_id, meal_date, slot)}
     if not menu:
         raise Conflict(
             f"{data.canteen} 没有发布 {meal_date} {menu_rules.SLOT_NAMES[slot]}的菜单", field="slot"
@@ -336,8 +270,8 @@ async def _price(
                 f"菜单中没有菜品 {line.dish_id}",
                 field=f"items[{i}].dish_id",
             )
-    diet = people_rules.split_codes(elder["diet"])
-    allergies = people_rules.split_codes(elder["allergies"])
+    diet = split_codes(elder["diet"])
+    allergies = split_codes(elder["allergies"])
     clashes = [
         c
         for line in data.items
@@ -346,8 +280,8 @@ async def _price(
                 menu[line.dish_id]["name"],
                 diet,
                 allergies,
-                people_rules.split_codes(menu[line.dish_id]["tags"]),
-                people_rules.split_codes(menu[line.dish_id]["allergens"]),
+                split_codes(menu[line.dish_id]["tags"]),
+                split_codes(menu[line.dish_id]["allergens"]),
             )
         )
     ]
@@ -355,17 +289,9 @@ async def _price(
         raise DietClash(clashes)
     total = sum(menu[line.dish_id]["price_fen"] * line.qty for line in data.items)
     held = await balances(placer.elder_id)
-    subsidised_already = bool(
-        await sql.fetch(
-            "SELECT 1 FROM meal_order WHERE elder = $1 AND meal_date = $2 AND slot = $3 "
-            "AND subsidy_fen > 0 AND status <> 'cancelled' LIMIT 1",
-            placer.elder_id,
-            meal_date,
-            slot,
-        )
-    )
-    payer = money_rules.Payer(
-        categories=people_rules.split_codes(elder["categories"]),
+    subsidised_already = await queries.subsidised_already(placer.elder_id, meal_date, slot)
+    payer = subsidy_rules.Payer(
+        categories=split_codes(elder["categories"]),
         age=people_rules.age_on(elder["birth_date"], meal_date),
         card_fen=held.card_fen,
         points=held.points,
@@ -373,7 +299,7 @@ async def _price(
         in_own_district=order.in_own_district,
     )
     try:
-        split = money_rules.checkout(
+        split = subsidy_rules.checkout(
             order.policy,
             total,
             slot,
@@ -414,13 +340,7 @@ async def preview_order(data: OrderIn, placer: Placer, today: date, now: time) -
             )
             for line in data.items
         ],
-        total_fen=split.total_fen,
-        subsidy_fen=split.subsidy_fen,
-        subsidy_tier=split.subsidy_tier,
-        points_used=split.points_used,
-        points_fen=split.points_fen,
-        card_fen=split.card_fen,
-        cash_fen=split.cash_fen,
+        **asdict(split),
         diet_clashes=priced.clashes,
     )
 
@@ -451,66 +371,21 @@ async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> 
                 )
                 for line in data.items
             ],
-            total_fen=split.total_fen,
-            subsidy_fen=split.subsidy_fen,
-            subsidy_tier=split.subsidy_tier,
-            points_used=split.points_used,
-            points_fen=split.points_fen,
-            card_fen=split.card_fen,
-            cash_fen=split.cash_fen,
+            **asdict(split),
             placed_by=placer.placed_by,
             delivery_address=order.address,
             note=data.note,
             diet_clash_confirmed=bool(priced.clashes),
             created_at=now_utc(),
         )
-        placed.order_id = (
-            await sql.fetchrow(
-                "INSERT INTO meal_order (canteen, elder, meal_date, slot, channel, fulfilment, status,"
-                " total_fen, subsidy_fen, subsidy_tier, points_used, points_fen, card_fen, cash_fen,"
-                " placed_by, delivery_address, note, diet_clash_confirmed, created_at, updated_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-                " $18, $19, $19) RETURNING id",
-                order.canteen_id,
-                placed.elder_id,
-                placed.meal_date,
-                placed.slot,
-                placed.channel,
-                placed.fulfilment,
-                placed.status,
-                placed.total_fen,
-                placed.subsidy_fen,
-                placed.subsidy_tier,
-                placed.points_used,
-                placed.points_fen,
-                placed.card_fen,
-                placed.cash_fen,
-                placed.placed_by,
-                placed.delivery_address,
-                placed.note,
-                placed.diet_clash_confirmed,
-                placed.created_at,
-            )
-        )["id"]
-        values = ", ".join(
-            f"($1, ${5 * i + 2}, ${5 * i + 3}, ${5 * i + 4}, ${5 * i + 5}, ${5 * i + 6})"
-            for i in range(len(placed.items))
-        )
-        await sql.fetch(
-            f'INSERT INTO order_line ("order", menu_item, dish_id, name, qty, price_fen) '
-            f"VALUES {values}",
-            placed.order_id,
-            *[
-                x
-                for line in placed.items
-                for x in (
-                    menu[line.dish_id]["id"],
-                    line.dish_id,
-                    line.name,
-                    line.qty,
-                    line.price_fen,
-                )
-            ],
+        placed.order_id = await queries.add_order(
+            {name: getattr(placed, name) for name in _STORED_AS_IS}
+            | {
+                "canteen": order.canteen_id,
+                "elder": placed.elder_id,
+                "updated_at": placed.created_at,
+            },
+            [{"menu_item": menu[line.dish_id]["id"], **line.model_dump()} for line in placed.items],
         )
         payment = await money.post_transfer(
             f"order:{placed.order_id}",
@@ -518,9 +393,7 @@ async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> 
             money_rules.order_payment_legs(split, placer.elder_id, order.canteen_id),
             created_by=placer.placed_by or "card",
         )
-        await sql.fetch(
-            "UPDATE meal_order SET payment = $1 WHERE id = $2", payment, placed.order_id
-        )
+        await queries.set_payment(placed.order_id, payment)
         if placer.placed_by is not None:
             # Someone other than the elder spent the elder's money: supervisors ask who.
             await audit.record(
@@ -549,11 +422,7 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
     async def work() -> OrderOut:
         # Locked, so that a cook marking the meal served (set_status) or a second cancel waits
         # and then sees this one's outcome, instead of both acting on "placed".
-        order = await sql.fetchrow(
-            "SELECT o.status, o.elder, o.payment FROM meal_order o"
-            f" WHERE o.id = $1{sql.lock_rows('o')}",
-            order_id,
-        )
+        order = await queries.locked_order(order_id)
         if order is None:
             raise NotFound(f"没有编号为 {order_id} 的订单")
         if order["status"] == "cancelled":
@@ -562,24 +431,11 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
             raise Conflict(problem, field="status")
         await money.lock_elder(order["elder"])
         # The lock order of place_order: dishes before the accounts.
-        await _add_sold(
-            [
-                (line["menu_item"], -line["qty"])
-                for line in await sql.fetch(
-                    'SELECT menu_item, qty FROM order_line WHERE "order" = $1', order_id
-                )
-            ]
-        )
+        await menus.add_sold([(item, -qty) for item, qty in await queries.portions_of(order_id)])
         refund = await money.reverse_transfer(
             order["payment"], f"order:{order_id}:refund", created_by=staff.username
         )
-        await sql.fetch(
-            "UPDATE meal_order SET status = 'cancelled', refund = $1, updated_at = $2"
-            " WHERE id = $3",
-            refund,
-            now_utc(),
-            order_id,
-        )
+        await queries.set_cancelled(order_id, refund, now_utc())
         await audit.record(
             staff.username, "order.cancel", f"order:{order_id}", {"elder_id": order["elder"]}
         )
@@ -588,28 +444,26 @@ async def cancel_order(order_id: int, staff: Staff) -> OrderOut:
     return await write_transaction(work)
 
 
-async def set_status(order_id: int, status: str, staff: Staff) -> OrderOut:
+async def set_status(order_id: int, status: Status, staff: Staff) -> OrderOut:
     async def work() -> OrderOut:
         # Locked as in cancel_order: a status set while a cancel runs waits for its outcome.
-        order = await sql.fetchrow(
-            "SELECT o.status, o.fulfilment, o.elder, c.code FROM meal_order o"
-            f" JOIN canteen c ON c.id = o.canteen WHERE o.id = $1{sql.lock_rows('o')}",
-            order_id,
-        )
+        order = await queries.locked_order(order_id)
         if order is None and staff.role in people.SEES_EVERY_ELDER:  # as ensure_can_see_order
             raise NotFound(f"没有编号为 {order_id} 的订单")
         if staff.role in rules.PROXY_ROLES and status in rules.DELIVERY_ONLY:
             if order is None or not await people.is_linked(order["elder"], staff.id):
                 raise Forbidden("只能为与本账号关联的老人标记送餐结果")
-        elif staff.role != "canteen_staff" or order is None or staff.canteen_code != order["code"]:
+        elif (
+            staff.role != "canteen_staff"
+            or order is None
+            or staff.canteen_code != await _canteen_code(order)
+        ):
             # No canteen code here: staff of another canteen would learn where an order is.
             raise Forbidden("只有订单所在食堂的工作人员可以更新订单状态")
         if problem := rules.status_problem(order["status"], status, order["fulfilment"]):
             raise Conflict(problem, field="status")
         if status != order["status"]:
-            await MealOrder.update(
-                {MealOrder.status: status, MealOrder.updated_at: now_utc()}
-            ).where(MealOrder.id == order_id)
+            await queries.set_status(order_id, status, now_utc())
         return await order_out(order_id)
 
     return await write_transaction(work)
@@ -619,28 +473,21 @@ async def my_orders(staff: Staff, first: date, last: date | None) -> list[MyOrde
     """Orders for meals from `first` to `last` (no end: every coming one) in a staff member's
     list: a volunteer's or family member's linked elders, or the orders an operator placed."""
     if staff.role in rules.PROXY_ROLES:
-        mine = MealOrder.elder.is_in(people.linked_elder_ids(staff.id))
+        rows = await queries.orders_where(None, elders.linked_elder_ids(staff.id), first, last)
     elif staff.role == "operator":
-        mine = MealOrder.placed_by == staff.username
+        rows = await queries.orders_where(staff.username, None, first, last)
     else:
         raise Forbidden("只有志愿者、家属和 12349 热线话务员有“我的订单”列表")
-    query = (
-        MealOrder.select(MealOrder.id, MealOrder.elder.name.as_alias("name"))
-        .where(mine & (MealOrder.meal_date >= first))
-        .order_by(MealOrder.id)
-    )
-    if last is not None:
-        query = query.where(MealOrder.meal_date <= last)
+    names = await elders.elders_by_id(sorted({row["elder"] for row in rows}))
     orders = []
-    for row in await query:
-        order = await order_out(row["id"])
+    for order in await _orders_out(rows):
         allowed = rules.next_statuses(order.status, order.fulfilment)
         if staff.role in rules.PROXY_ROLES:
             allowed = [s for s in allowed if s in rules.DELIVERY_ONLY]
         orders.append(
             MyOrder(
                 **order.model_dump(),
-                elder_name=people_rules.mask_name(row["name"]),
+                elder_name=people_rules.mask_name(names[order.elder_id]["name"]),
                 next_statuses=[] if staff.role == "operator" else allowed,
             )
         )
@@ -649,28 +496,13 @@ async def my_orders(staff: Staff, first: date, last: date | None) -> list[MyOrde
 
 async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
     # Fixed SQL (db/sql.py): every kitchen screen polls this every few seconds.
-    canteen = await sql.fetchrow(
-        "SELECT c.id, r.code AS region FROM canteen c "
-        "JOIN region r ON r.id = c.region WHERE c.code = $1",
-        code,
-    )
+    canteen = await canteens.canteen_for_order(code)
     if canteen is None:
         raise NotFound(f"没有编号为 {code} 的食堂")
     meal = (canteen["id"], meal_date, slot)
-    # Orders and their lines in one statement, so that both come from one snapshot: an order
-    # placed between two reads would otherwise show lines without its order.
     orders: dict[int, dict] = {}
     lines: dict[int, list[OrderLineOut]] = {}
-    for row in await sql.fetch(
-        "SELECT o.id, o.elder, o.fulfilment, o.status, o.note, o.delivery_address,"
-        " o.diet_clash_confirmed, e.name AS elder_name, e.diet, e.allergies, e.lives_alone,"
-        " r.code AS community, r.name AS community_name, l.dish_id, l.name AS dish_name,"
-        ' l.qty, l.price_fen FROM meal_order o JOIN order_line l ON l."order" = o.id'
-        " JOIN elder e ON e.id = o.elder JOIN region r ON r.id = e.region"
-        " WHERE o.canteen = $1 AND o.meal_date = $2 AND o.slot = $3"
-        " AND o.status <> 'cancelled' ORDER BY o.id, l.id",
-        *meal,
-    ):
+    for row in await queries.kitchen_orders(*meal):
         orders.setdefault(row["id"], row)
         lines.setdefault(row["id"], []).append(
             OrderLineOut(
@@ -680,11 +512,21 @@ async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
                 price_fen=row["price_fen"],
             )
         )
-    menu = await sql.fetch(
-        "SELECT dish_id, name, quota FROM menu_item WHERE canteen = $1"
-        " AND meal_date = $2 AND slot = $3 ORDER BY position",
-        *meal,
+    eaters = await elders.elders_by_id(sorted({o["elder"] for o in orders.values()}))
+    places = await regions.codes_and_names(
+        sorted({e["region"] for e in eaters.values()} | {canteen["region"]})
     )
+    for o in orders.values():
+        elder = eaters[o["elder"]]
+        o |= {
+            "elder_name": elder["name"],
+            "diet": elder["diet"],
+            "allergies": elder["allergies"],
+            "lives_alone": elder["lives_alone"],
+            "community": places[elder["region"]]["code"],
+            "community_name": places[elder["region"]]["name"],
+        }
+    menu = await menus.items_of(*meal)
     portions = {m["dish_id"]: 0 for m in menu}
     for order_lines in lines.values():
         for line in order_lines:
@@ -697,8 +539,8 @@ async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
             fulfilment=o["fulfilment"],
             status=o["status"],
             items=lines[o["id"]],
-            diet=people_rules.split_codes(o["diet"]),
-            allergies=people_rules.split_codes(o["allergies"]),
+            diet=split_codes(o["diet"]),
+            allergies=split_codes(o["allergies"]),
             diet_clash_confirmed=o["diet_clash_confirmed"],
             note=o["note"],
             next_statuses=rules.next_statuses(o["status"], o["fulfilment"]),
@@ -708,7 +550,7 @@ async def kitchen_view(code: str, meal_date: date, slot: str) -> KitchenView:
     deliveries = sorted(
         (o for o in orders.values() if o["fulfilment"] == "delivery"),
         key=lambda o: rules.delivery_route_key(
-            canteen["region"], o["community"], o["delivery_address"]
+            places[canteen["region"]]["code"], o["community"], o["delivery_address"]
         ),
     )
     return KitchenView(

@@ -15,9 +15,9 @@ class MealOrder(Table, tablename="meal_order"):
     elder = ForeignKey(references=Elder, index=True)
     meal_date = Date()
     slot = Varchar(length=10)
-    channel = Varchar(length=10)  # qr | proxy | hotline | counter
-    fulfilment = Varchar(length=10)  # dine_in | takeaway | delivery
-    status = Varchar(length=12, default="placed")
+    channel = Varchar(length=10)  # rules.Channel
+    fulfilment = Varchar(length=10)  # rules.Fulfilment
+    status = Varchar(length=12, default="placed")  # rules.Status
     total_fen = Integer()
     subsidy_fen = Integer()
     subsidy_tier = Varchar(length=50, null=True, default=None)

@@ -8,9 +8,6 @@ import re
 from datetime import date
 from typing import Literal
 
-# Re-exported while ordering and subsidies still call it here; new code imports zhucan.db.codes.
-from zhucan.db.codes import split_codes as split_codes
-
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK_CHARS = "10X98765432"
 MIN_ELDER_AGE = 60

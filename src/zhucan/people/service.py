@@ -15,9 +15,6 @@ from zhucan.errors import BadInput, Conflict, Forbidden, Locked, NotAuthenticate
 from zhucan.people import queries, rules
 from zhucan.people.auth import hash_password, password_matches
 from zhucan.people.queries import is_linked
-
-# Re-exported while ordering still reaches it here; new code calls people.queries.
-from zhucan.people.queries import linked_elder_ids as linked_elder_ids
 from zhucan.people.schemas import ElderIn, ElderOut, LinkOut, StaffIn
 from zhucan.regions import service as regions
 from zhucan.settings import Settings

@@ -23,23 +23,6 @@ async def all_regions() -> list[dict]:
     return await Region.select().order_by(Region.depth).order_by(Region.code)
 
 
-async def district_codes(*region_codes: str) -> dict[str, str]:
-    """The district (the top of its region chain) of each region code; an unknown code is its
-    own district."""
-    if not region_codes:
-        return {}
-    rows = await sql.fetch(
-        "WITH RECURSIVE up (start, code, parent) AS ("
-        " SELECT code, code, parent_code FROM region WHERE code IN "
-        f"({sql.placeholders(1, len(region_codes))})"
-        " UNION ALL SELECT up.start, r.code, r.parent_code FROM region r"
-        " JOIN up ON r.code = up.parent)"
-        " SELECT start, code FROM up WHERE parent IS NULL",
-        *region_codes,
-    )
-    return {code: code for code in region_codes} | {r["start"]: r["code"] for r in rows}
-
-
 async def codes_within(code: str) -> list[str]:
     """The region and every region below it (its streets and their communities)."""
     rows = await sql.fetch(
@@ -49,3 +32,32 @@ async def codes_within(code: str) -> list[str]:
         code,
     )
     return [r["code"] for r in rows]
+
+
+async def districts(region_ids: list[int]) -> dict[int, int]:
+    """The district (the top of its region chain) of each region, by region id; a region whose
+    chain breaks off counts as its own district. The one answer to "which district is this
+    region in" (the subsidy's own-district rule, the LIVES export)."""
+    if not region_ids:
+        return {}
+    rows = await sql.fetch(
+        "WITH RECURSIVE up (start, id, parent) AS ("
+        " SELECT id, id, parent_code FROM region WHERE id IN"
+        f" ({sql.placeholders(1, len(region_ids))})"
+        " UNION ALL SELECT up.start, r.id, r.parent_code FROM region r"
+        " JOIN up ON r.code = up.parent)"
+        " SELECT start, id FROM up WHERE parent IS NULL",
+        *region_ids,
+    )
+    return {region_id: region_id for region_id in region_ids} | {r["start"]: r["id"] for r in rows}
+
+
+async def codes_and_names(region_ids: list[int]) -> dict[int, dict]:
+    """code and name of each region, by id."""
+    if not region_ids:
+        return {}
+    rows = await sql.fetch(
+        f"SELECT id, code, name FROM region WHERE id IN ({sql.placeholders(1, len(region_ids))})",
+        *region_ids,
+    )
+    return {r["id"]: r for r in rows}

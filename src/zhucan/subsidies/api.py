@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, QueryParameter
@@ -7,9 +7,8 @@ from litestar.params import JSONBody, QueryParameter
 from zhucan.access import Role
 from zhucan.http.deps import AppSettings, Today
 from zhucan.http.guards import requires, signed_in
-from zhucan.money import service as money
-from zhucan.money.schemas import SubsidyPolicy
 from zhucan.params import DbId
+from zhucan.subsidies import policy as subsidy_policy
 from zhucan.subsidies import service
 from zhucan.subsidies.schemas import (
     ElderStatusIn,
@@ -17,8 +16,10 @@ from zhucan.subsidies.schemas import (
     FrozenCards,
     IssueIn,
     IssueOut,
+    SubsidyPolicy,
     TimebankIn,
     TimebankOut,
+    TimebankStatus,
 )
 
 
@@ -33,7 +34,7 @@ class SubsidyController(Controller):
         today: Today,
         on: Annotated[date | None, QueryParameter(description="日期，默认今天")] = None,
     ) -> SubsidyPolicy:
-        return await money.policy_in_force(on or today)
+        return await subsidy_policy.policy_in_force(on or today)
 
     @get(
         "/policy/versions",
@@ -41,7 +42,7 @@ class SubsidyController(Controller):
         summary="补贴政策各版本（按生效日期，含已排期的）",
     )
     async def versions(self) -> list[SubsidyPolicy]:
-        return await money.policy_versions()
+        return await subsidy_policy.policy_versions()
 
     @put(
         "/policy",
@@ -51,7 +52,7 @@ class SubsidyController(Controller):
     async def put_policy(
         self, request: Request, today: Today, data: JSONBody[SubsidyPolicy]
     ) -> SubsidyPolicy:
-        return await service.put_policy(data, today, signed_in(request).username)
+        return await subsidy_policy.put_policy(data, today, signed_in(request).username)
 
     @post(
         "/issue",
@@ -104,10 +105,7 @@ class TimebankController(Controller):
     async def list(
         self,
         request: Request,
-        status: Annotated[
-            Literal["pending", "approved", "rejected"] | None,
-            QueryParameter(description="按状态筛选"),
-        ] = None,
+        status: Annotated[TimebankStatus | None, QueryParameter(description="按状态筛选")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[TimebankOut]:
         return await service.list_entries(signed_in(request), status, limit)

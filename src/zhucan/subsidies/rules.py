@@ -1,14 +1,17 @@
-"""Pure rules of the subsidy programme: policy versions, the monthly issue, 敬老分 expiry (oldest
-first), the time bank."""
+"""Pure rules of the subsidy programme: policy versions, subsidy tiers and the checkout split, the
+monthly issue, 敬老分 expiry (oldest first), the time bank."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from zhucan.money.rules import tier_applies
-from zhucan.money.schemas import SubsidyPolicy
+from zhucan.money.rules import PointsTerms, Split, pay_rest
+
+if TYPE_CHECKING:  # the schemas import this module's patterns and limits
+    from zhucan.subsidies.schemas import Eligibility, SubsidyPolicy, SubsidyTier
 
 # 敬老分 granted in a month are spent or expire by the first day of the month this many later.
 POINTS_LIFETIME_MONTHS = 12
@@ -79,6 +82,88 @@ def policy_change_problem(
             f"与它重叠，须晚于 {current.effective_from} 生效"
         )
     return None
+
+
+# ---------------------------------------------------------------- subsidy tiers and checkout
+
+
+def tier_applies(tier: Eligibility, categories: list[str], age: int) -> bool:
+    if tier.categories:
+        return any(c in categories for c in tier.categories)
+    return tier.min_age is not None and age >= tier.min_age
+
+
+def tier_amount(tier: SubsidyTier, bill_fen: int) -> int:
+    if tier.fen is not None:
+        amount = tier.fen
+    elif bill_fen < tier.min_bill_fen:
+        amount = 0
+    else:
+        amount = min(bill_fen * (tier.percent or 0) // 100, tier.cap_fen or 0)
+    return min(amount, bill_fen)
+
+
+def best_tier(
+    policy: SubsidyPolicy, bill_fen: int, categories: list[str], age: int
+) -> tuple[int, str | None]:
+    """The single best tier for this bill (tiers never stack): (fen, tier name)."""
+    best: tuple[int, str | None] = (0, None)
+    for tier in policy.tier:
+        if tier_applies(tier, categories, age):
+            amount = tier_amount(tier, bill_fen)
+            if amount > best[0]:
+                best = (amount, tier.name)
+    return best
+
+
+@dataclass(frozen=True)
+class Payer:
+    """What the checkout needs to know about the elder at the moment of the order."""
+
+    categories: list[str]
+    age: int
+    card_fen: int
+    points: int
+    subsidised_already: bool  # has a subsidised order for this date and slot
+    in_own_district: bool
+
+
+def subsidy(
+    policy: SubsidyPolicy, bill_fen: int, slot: str, payer: Payer
+) -> tuple[int, str | None]:
+    """What the government pays of this bill: (fen, tier name). One subsidised meal per slot,
+    only in the subsidised slots, and (if the policy says so) only in the elder's district."""
+    if (
+        slot in policy.subsidised_slots
+        and not payer.subsidised_already
+        and (payer.in_own_district or not policy.own_district_only)
+    ):
+        return best_tier(policy, bill_fen, payer.categories, payer.age)
+    return 0, None
+
+
+def checkout(
+    policy: SubsidyPolicy,
+    bill_fen: int,
+    slot: str,
+    payer: Payer,
+    *,
+    use_points: bool,
+    cash_allowed: bool,
+) -> Split:
+    """Split a bill into subsidy, points, card and cash, in that order (DESIGN.md, money rules);
+    money.rules.NotCovered when cash is not allowed and the rest does not cover it."""
+    subsidy_fen, tier = subsidy(policy, bill_fen, slot, payer)
+    return pay_rest(
+        bill_fen,
+        subsidy_fen,
+        tier,
+        PointsTerms(value_fen=policy.points_value_fen, cap_percent=policy.points_cap_percent),
+        card_held=payer.card_fen,
+        points_held=payer.points,
+        use_points=use_points,
+        cash_allowed=cash_allowed,
+    )
 
 
 # ---------------------------------------------------------------- monthly issue

@@ -1,5 +1,5 @@
-"""The subsidy programme: policy versions, the monthly issue, 敬老分 expiry, frozen cards of elders
-who died or moved away, and the time bank. Every credit and debit is a ledger transfer posted with
+"""The subsidy programme: the monthly issue, 敬老分 expiry, frozen cards of elders
+who died or moved away, and the time bank (the policy in force: subsidies.policy). Every credit and debit is a ledger transfer posted with
 money.service.post_transfer inside write_transaction."""
 
 from __future__ import annotations
@@ -10,18 +10,16 @@ from zoneinfo import ZoneInfo
 
 from zhucan.access import Staff
 from zhucan.audit import service as audit
-from zhucan.clock import now_utc
-from zhucan.db.engine import current_engine, is_sqlite
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, NotFound
+from zhucan.money import queries as ledger
 from zhucan.money import rules as money_rules
 from zhucan.money import service as money
 from zhucan.money.rules import AccountRef
-from zhucan.money.schemas import SubsidyPolicy
-from zhucan.money.tables import Account, Entry, Transfer
+from zhucan.people import queries as people
 from zhucan.people import rules as people_rules
-from zhucan.people.tables import Elder, StaffUser
-from zhucan.subsidies import rules
+from zhucan.subsidies import queries, rules
+from zhucan.subsidies.policy import policy_in_force, policy_versions
 from zhucan.subsidies.schemas import (
     ElderStatusIn,
     ElderStatusOut,
@@ -29,44 +27,15 @@ from zhucan.subsidies.schemas import (
     FrozenCard,
     FrozenCards,
     IssueOut,
+    SubsidyPolicy,
     TimebankIn,
     TimebankOut,
+    TimebankStatus,
 )
-from zhucan.subsidies.tables import IssueRun, MonthlyGrant, PolicyVersion, TimebankEntry
 
 # Elders per write transaction: small enough that a batch holds the shared fund rows only
 # briefly while the lunch rush keeps ordering, large enough that a city's issue ends in minutes.
 BATCH = 100
-
-# ---------------------------------------------------------------- policy
-
-
-async def put_policy(data: SubsidyPolicy, today: date, actor: str) -> SubsidyPolicy:
-    async def work() -> SubsidyPolicy:
-        refusal = rules.policy_change_problem(
-            await money.policy_versions(), data.effective_from, today
-        )
-        if refusal is not None:
-            status, detail = refusal
-            raise (BadInput if status == 400 else Conflict)(detail, field="effective_from")
-        await PolicyVersion.insert(
-            PolicyVersion(
-                effective_from=data.effective_from,
-                body=data.model_dump_json(),
-                created_by=actor,
-                created_at=now_utc(),
-            )
-        ).run()
-        await audit.record(
-            actor,
-            "policy.update",
-            f"policy:{data.effective_from}",
-            {"effective_from": data.effective_from},
-        )
-        return data
-
-    return await write_transaction(work)
-
 
 # ---------------------------------------------------------------- elders who died or moved away
 
@@ -76,16 +45,16 @@ async def set_elder_status(elder_id: int, data: ElderStatusIn, actor: str) -> El
     and what is on it stays there, listed in frozen_cards()."""
 
     async def work() -> ElderStatusOut:
-        row = await Elder.select(Elder.status).where(Elder.id == elder_id).first()
-        if row is None:
+        status = await people.elder_status(elder_id)
+        if status is None:
             raise NotFound(f"没有编号为 {elder_id} 的老人")
-        if row["status"] != data.status:
-            await Elder.update({Elder.status: data.status}).where(Elder.id == elder_id)
+        if status != data.status:
+            await people.set_elder_status(elder_id, data.status)
             await audit.record(
                 actor,
                 "elder.status",
                 f"elder:{elder_id}",
-                {"from": row["status"], "to": data.status, "note": data.note},
+                {"from": status, "to": data.status, "note": data.note},
             )
         held = await money.balance(elder_id)
         return ElderStatusOut(
@@ -100,21 +69,15 @@ async def set_elder_status(elder_id: int, data: ElderStatusIn, actor: str) -> El
 
 
 async def frozen_cards() -> FrozenCards:
-    rows = (
-        await Account.select(
-            Account.elder, Account.kind, Account.balance, Account.elder.status.as_alias("status")
-        )
-        .where(
-            (Account.elder.status != "active")
-            & Account.kind.is_in(list(money_rules.ELDER_KINDS))
-            & (Account.balance > 0)
-        )
-        .order_by(Account.elder)
+    rows = await ledger.positive_elder_balances(
+        list(money_rules.ELDER_KINDS), people.inactive_elder_ids()
     )
+    statuses = await people.elder_statuses(sorted({r["elder"] for r in rows}))
     held: dict[int, dict] = {}
     for r in rows:
         card = held.setdefault(
-            r["elder"], {"elder_id": r["elder"], "status": r["status"], "card_fen": 0, "points": 0}
+            r["elder"],
+            {"elder_id": r["elder"], "status": statuses[r["elder"]], "card_fen": 0, "points": 0},
         )
         card["card_fen" if r["kind"] == "elder_card" else "points"] = r["balance"]
     cards = [FrozenCard(**c) for c in held.values()]
@@ -142,21 +105,10 @@ async def _lock_elders(elder_ids: list[int]) -> None:
 
 
 async def _issue_batch(month: str, start: date, policy: SubsidyPolicy, batch: list[dict]) -> None:
-    lock = IssueRun.select(IssueRun.id).where(IssueRun.month == month)
-    await (lock if is_sqlite(current_engine()) else lock.lock_rows())
+    await queries.lock_issue_run(month)
     ids = [e["id"] for e in batch]
-    done = {
-        r["elder"]
-        for r in await MonthlyGrant.select(MonthlyGrant.elder).where(
-            (MonthlyGrant.month == month) & MonthlyGrant.elder.is_in(ids)
-        )
-    }
-    active = {
-        r["id"]
-        for r in await Elder.select(Elder.id).where(
-            Elder.id.is_in(ids) & (Elder.status == "active")
-        )
-    }
+    done = await queries.granted_elders(month, ids)
+    active = await people.active_among(ids)
     due = []
     for elder in batch:
         if elder["id"] in done or elder["id"] not in active:
@@ -188,15 +140,7 @@ async def _issue_batch(month: str, start: date, policy: SubsidyPolicy, batch: li
             note=f"{month} 月度发放（{reasons}）",
             created_by="monthly_issue",
         )
-        await MonthlyGrant.insert(
-            MonthlyGrant(
-                month=month,
-                elder=elder_id,
-                card_fen=credit.card_fen,
-                points=credit.points,
-                transfer=transfer,
-            )
-        ).run()
+        await queries.record_grant(month, elder_id, credit.card_fen, credit.points, transfer)
 
 
 async def issue_month(month: str, today: date, tz: ZoneInfo, actor: str) -> IssueOut:
@@ -206,40 +150,24 @@ async def issue_month(month: str, today: date, tz: ZoneInfo, actor: str) -> Issu
         start = rules.parse_month(month)
     except ValueError as exc:
         raise BadInput(f"month：{exc}", field="month") from None
-    first_policy_from = (await money.policy_versions())[0].effective_from
+    first_policy_from = (await policy_versions())[0].effective_from
     if problem := rules.issue_month_problem(start, today, first_policy_from):
         raise BadInput(problem, field="month")
     expired = await expire_points(start, tz, actor)
-    policy = await money.policy_in_force(start)
-    await write_transaction(
-        lambda: (
-            IssueRun.insert(IssueRun(month=month, started_by=actor, started_at=now_utc()))
-            .on_conflict(action="DO NOTHING")
-            .run()
-        )
-    )
-    elders = (
-        await Elder.select(Elder.id, Elder.birth_date, Elder.categories)
-        .where(Elder.status == "active")
-        .order_by(Elder.id)
-    )
+    policy = await policy_in_force(start)
+    await write_transaction(lambda: queries.start_issue_run(month, actor))
+    elders = await people.active_elders()
     for batch in _batches(elders):
         await write_transaction(lambda batch=batch: _issue_batch(month, start, policy, batch))
 
     async def finish() -> IssueOut:
-        totals = (
-            await MonthlyGrant.raw(
-                "SELECT COUNT(*) AS elders, COALESCE(SUM(card_fen), 0) AS card_fen, "
-                "COALESCE(SUM(points), 0) AS points FROM subsidy_monthly_grant WHERE month = {}",
-                month,
-            )
-        )[0]
-        await IssueRun.update({IssueRun.finished_at: now_utc()}).where(IssueRun.month == month)
+        totals = await queries.grant_totals(month)
+        await queries.finish_issue_run(month)
         out = IssueOut(
             month=month,
             elders=totals["elders"],
-            card_fen=int(totals["card_fen"]),
-            points=int(totals["points"]),
+            card_fen=totals["card_fen"],
+            points=totals["points"],
             expired=expired,
             frozen=await frozen_cards(),
         )
@@ -262,22 +190,10 @@ async def issue_month(month: str, today: date, tz: ZoneInfo, actor: str) -> Issu
 async def _lots(elder_ids: list[int], tz: ZoneInfo) -> dict[int, list[rules.Lot]]:
     """Every credit of 敬老分 except a refund is a lot, dated by the month it was posted in, or
     for a monthly issue by the month it was for (an issue run late must not live longer)."""
-    rows = await Entry.select(
-        Entry.account.elder.as_alias("elder"),
-        Entry.amount,
-        Entry.transfer,
-        Entry.transfer.created_at.as_alias("at"),
-    ).where(
-        (Entry.account.kind == "elder_points")
-        & Entry.account.elder.is_in(elder_ids)
-        & (Entry.amount < 0)
-        & (Entry.transfer.kind != "reversal")
-    )
+    rows = await ledger.credits_to_elders("elder_points", elder_ids, except_kind="reversal")
     issued = {
-        r["transfer"]: rules.parse_month(r["month"])
-        for r in await MonthlyGrant.select(MonthlyGrant.transfer, MonthlyGrant.month).where(
-            MonthlyGrant.elder.is_in(elder_ids)
-        )
+        transfer: rules.parse_month(month)
+        for transfer, month in (await queries.grant_months(elder_ids)).items()
     }
     by_month: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for r in rows:
@@ -291,22 +207,12 @@ async def _lots(elder_ids: list[int], tz: ZoneInfo) -> dict[int, list[rules.Lot]
 async def _expire_batch(
     key_month: str, as_of: date, tz: ZoneInfo, elder_ids: list[int], actor: str
 ) -> None:
-    done = {
-        r["key"]
-        for r in await Transfer.select(Transfer.key).where(
-            Transfer.key.is_in([f"expire:{key_month}:{e}" for e in elder_ids])
-        )
-    }
+    done = await ledger.posted_keys([f"expire:{key_month}:{e}" for e in elder_ids])
     todo = [e for e in elder_ids if f"expire:{key_month}:{e}" not in done]
     if not todo:
         return
     await _lock_elders(todo)
-    balances = {
-        r["elder"]: r["balance"]
-        for r in await Account.select(Account.elder, Account.balance).where(
-            (Account.kind == "elder_points") & Account.elder.is_in(todo)
-        )
-    }
+    balances = await ledger.balances_of_elders("elder_points", todo)
     lots = await _lots(todo, tz)
     for elder_id in todo:
         points = rules.points_to_expire(lots.get(elder_id, []), balances.get(elder_id, 0), as_of)
@@ -323,27 +229,17 @@ async def _expire_batch(
 
 
 async def expired_total(as_of: date) -> ExpiryOut:
-    row = (
-        await Transfer.raw(
-            "SELECT COUNT(DISTINCT t.id) AS elders, COALESCE(SUM(e.amount), 0) AS points "
-            "FROM ledger_transfer t JOIN ledger_entry e ON e.transfer = t.id "
-            "JOIN account a ON a.id = e.account "
-            "WHERE t.kind = 'points_expiry' AND t.key LIKE {} AND a.kind = 'elder_points'",
-            f"expire:{rules.month_key(as_of)}:%",
-        )
-    )[0]
-    return ExpiryOut(as_of=as_of, elders=row["elders"], points=int(row["points"]))
+    expired = await ledger.transfers_total(
+        "points_expiry", f"expire:{rules.month_key(as_of)}:", "elder_points"
+    )
+    # One expiry transfer per elder and month: its count is the elders'.
+    return ExpiryOut(as_of=as_of, elders=expired["transfers"], points=expired["amount"])
 
 
 async def expire_points(as_of: date, tz: ZoneInfo, actor: str) -> ExpiryOut:
     """Expire, oldest first, the 敬老分 whose 12 months have run out by `as_of`; once a month."""
     key_month = rules.month_key(as_of)
-    holders = [
-        r["elder"]
-        for r in await Account.select(Account.elder)
-        .where((Account.kind == "elder_points") & (Account.balance > 0))
-        .order_by(Account.elder)
-    ]
+    holders = await ledger.elders_holding("elder_points")
     for batch in _batches(holders):
         await write_transaction(
             lambda batch=batch: _expire_batch(key_month, as_of, tz, batch, actor)
@@ -362,54 +258,40 @@ async def expire_points(as_of: date, tz: ZoneInfo, actor: str) -> ExpiryOut:
 
 # ---------------------------------------------------------------- time bank
 
-ENTRY_COLUMNS = [
-    TimebankEntry.id,
-    TimebankEntry.helped_elder,
-    TimebankEntry.helper_elder,
-    TimebankEntry.helper_staff.username.as_alias("helper_username"),
-    TimebankEntry.service_date,
-    TimebankEntry.minutes,
-    TimebankEntry.description,
-    TimebankEntry.status,
-    TimebankEntry.points,
-    TimebankEntry.logged_by,
-    TimebankEntry.decided_by,
-    TimebankEntry.created_at,
-    TimebankEntry.decided_at,
-]
 
-
-def _entry_out(r: dict) -> TimebankOut:
-    return TimebankOut(
-        entry_id=r["id"],
-        helped_elder_id=r["helped_elder"],
-        helper_elder_id=r["helper_elder"],
-        helper_username=r["helper_username"],
-        service_date=r["service_date"],
-        minutes=r["minutes"],
-        description=r["description"],
-        status=r["status"],
-        points=r["points"],
-        logged_by=r["logged_by"],
-        decided_by=r["decided_by"],
-        created_at=r["created_at"],
-        decided_at=r["decided_at"],
+async def _entries_out(rows: list[dict]) -> list[TimebankOut]:
+    usernames = await people.staff_usernames(
+        sorted({r["helper_staff"] for r in rows if r["helper_staff"] is not None})
     )
+    return [
+        TimebankOut(
+            entry_id=r["id"],
+            helped_elder_id=r["helped_elder"],
+            helper_elder_id=r["helper_elder"],
+            helper_username=usernames.get(r["helper_staff"]),
+            service_date=r["service_date"],
+            minutes=r["minutes"],
+            description=r["description"],
+            status=r["status"],
+            points=r["points"],
+            logged_by=r["logged_by"],
+            decided_by=r["decided_by"],
+            created_at=r["created_at"],
+            decided_at=r["decided_at"],
+        )
+        for r in rows
+    ]
 
 
 async def entry_out(entry_id: int) -> TimebankOut:
-    row = await TimebankEntry.select(*ENTRY_COLUMNS).where(TimebankEntry.id == entry_id).first()
+    row = await queries.timebank_entry(entry_id)
     if row is None:
         raise NotFound(f"没有编号为 {entry_id} 的时间银行记录")
-    return _entry_out(row)
+    return (await _entries_out([row]))[0]
 
 
 async def _active_elder(elder_id: int, field: str) -> dict:
-    row = (
-        await Elder.select(Elder.id, Elder.birth_date, Elder.status)
-        .where(Elder.id == elder_id)
-        .first()
-    )
+    row = await people.elder_birth_date_and_status(elder_id)
     if row is None:
         raise BadInput(f"{field}：没有编号为 {elder_id} 的老人", field=field)
     if row["status"] != "active":
@@ -438,11 +320,7 @@ async def log_service(data: TimebankIn, staff: Staff, today: date) -> TimebankOu
         helper = await _active_elder(data.helper_elder_id, "helper_elder_id")
         helper_age = people_rules.age_on(helper["birth_date"], data.service_date)
     else:
-        account = (
-            await StaffUser.select(StaffUser.id, StaffUser.role)
-            .where(StaffUser.username == helper_username)
-            .first()
-        )
+        account = await people.staff_role(helper_username)
         if account is None or account["role"] != "volunteer":
             raise BadInput(
                 f"helper_username：{helper_username} 不是志愿者账号", field="helper_username"
@@ -459,61 +337,40 @@ async def log_service(data: TimebankIn, staff: Staff, today: date) -> TimebankOu
         raise BadInput(problem[1], field=problem[0])
 
     async def work() -> int:
-        return (
-            await TimebankEntry.insert(
-                TimebankEntry(
-                    helper_elder=data.helper_elder_id,
-                    helper_staff=helper_staff,
-                    helped_elder=data.helped_elder_id,
-                    service_date=data.service_date,
-                    minutes=data.minutes,
-                    description=data.description,
-                    status="pending",
-                    logged_by=staff.username,
-                    created_at=now_utc(),
-                )
-            ).returning(TimebankEntry.id)
-        )[0]["id"]
+        return await queries.add_timebank_entry(
+            helper_elder=data.helper_elder_id,
+            helper_staff=helper_staff,
+            helped_elder=data.helped_elder_id,
+            service_date=data.service_date,
+            minutes=data.minutes,
+            description=data.description,
+            logged_by=staff.username,
+        )
 
     return await entry_out(await write_transaction(work))
 
 
-async def list_entries(staff: Staff, status: str | None, limit: int) -> list[TimebankOut]:
-    query = (
-        TimebankEntry.select(*ENTRY_COLUMNS)
-        .order_by(TimebankEntry.id, ascending=False)
-        .limit(limit)
-    )
-    if status is not None:
-        query = query.where(TimebankEntry.status == status)
+async def list_entries(
+    staff: Staff, status: TimebankStatus | None, limit: int
+) -> list[TimebankOut]:
+    helper_staff = None
     if staff.role == "volunteer":
-        query = query.where(TimebankEntry.helper_staff == staff.id)
+        helper_staff = staff.id
     elif staff.role not in ("admin", "operator"):
         raise Forbidden("只有管理员、热线话务员和志愿者本人可以查看时间银行记录")
-    return [_entry_out(r) for r in await query]
+    return await _entries_out(await queries.timebank_entries(status, limit, helper_staff))
 
 
 async def decide(entry_id: int, approve: bool, actor: str) -> TimebankOut:
     """Approve (credit the points once, through the ledger) or reject a pending entry; deciding
     the same way again changes nothing."""
-    wanted = "approved" if approve else "rejected"
+    wanted: TimebankStatus = "approved" if approve else "rejected"
 
     async def work() -> TimebankOut:
-        row = await TimebankEntry.select().where(TimebankEntry.id == entry_id).first()
+        row = await queries.timebank_entry(entry_id)
         if row is None:
             raise NotFound(f"没有编号为 {entry_id} 的时间银行记录")
-        claimed = (
-            await TimebankEntry.update(
-                {
-                    TimebankEntry.status: wanted,
-                    TimebankEntry.decided_by: actor,
-                    TimebankEntry.decided_at: now_utc(),
-                }
-            )
-            .where((TimebankEntry.id == entry_id) & (TimebankEntry.status == "pending"))
-            .returning(TimebankEntry.id)
-        )
-        if not claimed:
+        if not await queries.decide_pending_entry(entry_id, wanted, actor):
             current = await entry_out(entry_id)
             if current.status == wanted:
                 return current
@@ -522,7 +379,7 @@ async def decide(entry_id: int, approve: bool, actor: str) -> TimebankOut:
                 field="status",
             )
         if approve:
-            policy = await money.policy_in_force(row["service_date"])
+            policy = await policy_in_force(row["service_date"])
             points = rules.timebank_points(row["minutes"], policy.timebank_points_per_hour)
             if row["helper_elder"] is not None:
                 await _active_elder(row["helper_elder"], "helper_elder_id")
@@ -537,9 +394,7 @@ async def decide(entry_id: int, approve: bool, actor: str) -> TimebankOut:
                 note=f"时间银行：{row['service_date']} 服务 {row['minutes']} 分钟",
                 created_by=actor,
             )
-            await TimebankEntry.update(
-                {TimebankEntry.points: points, TimebankEntry.transfer: transfer}
-            ).where(TimebankEntry.id == entry_id)
+            await queries.credit_timebank_entry(entry_id, points, transfer)
         await audit.record(actor, "timebank.decide", f"timebank:{entry_id}", {"status": wanted})
         return await entry_out(entry_id)
 

@@ -49,7 +49,7 @@ class TimebankEntry(Table, tablename="timebank_entry"):
     service_date = Date()
     minutes = Integer()
     description = Varchar(length=200, default="")
-    status = Varchar(length=10, default="pending")  # pending | approved | rejected
+    status = Varchar(length=10, default="pending")  # schemas.TimebankStatus
     points = Integer(default=0)
     transfer = ForeignKey(
         references=Transfer, null=True, default=None, on_delete=OnDelete.no_action

@@ -45,12 +45,12 @@ from zhucan.compliance.tables import Finding, Inspection
 from zhucan.errors import NotAuthenticated
 from zhucan.http.deps import AppSettings, Today
 from zhucan.http.guards import requires
-from zhucan.money import service as money
 from zhucan.money.tables import Account, Entry, Transfer
 from zhucan.ordering.tables import MealOrder, OrderLine
 from zhucan.people.auth import account_of, read_token
 from zhucan.regions.tables import Region
 from zhucan.reports import service as reports
+from zhucan.subsidies import policy as subsidy_policy
 
 ADMIN_COOKIE = "zhucan_admin"
 COOKIE_PATH = "/admin"
@@ -209,8 +209,8 @@ class BackOffice(Controller):
             "admin_policy.html",
             context={
                 "as_of": as_of,
-                "policy": await money.policy_in_force(as_of),
-                "versions": await money.policy_versions(),
+                "policy": await subsidy_policy.policy_in_force(as_of),
+                "versions": await subsidy_policy.policy_versions(),
                 "published": published,
             },
         )
