@@ -11,10 +11,10 @@ from zhucan.data_files import load_paths
 from zhucan.db.tx import write_transaction
 from zhucan.money import rules as money_rules
 from zhucan.money import service as money
+from zhucan.people import queries as people_queries
 from zhucan.people import rules
 from zhucan.people import service as people
 from zhucan.people.schemas import ElderIn, StaffIn
-from zhucan.people.tables import Elder, ElderLink, StaffUser
 from zhucan.settings import PROJECT_ROOT, Settings
 
 DEMO_PIN = "123456"
@@ -119,7 +119,7 @@ async def load_demo(settings: Settings, today: date) -> dict:
         paths.append(PROJECT_ROOT / "menus")
     report = await load_paths(paths)
     for account in ACCOUNTS:
-        if not await StaffUser.exists().where(StaffUser.username == account.username):
+        if not await people_queries.username_taken(account.username):
             await people.create_staff(
                 StaffIn(
                     username=account.username,
@@ -128,16 +128,14 @@ async def load_demo(settings: Settings, today: date) -> dict:
                     canteen=account.canteen,
                 )
             )
-    if await Elder.count() == 0:
+    if not await people_queries.elder_cards(limit=1):
         for elder in demo_elders(today):
             await people.create_elder(elder, settings, today)
-    elder_ids = [e["id"] for e in await Elder.select(Elder.id).order_by(Elder.id)]
+    elder_ids = [e["id"] for e in await people_queries.elder_cards()]
     await write_transaction(lambda: _opening_balances(elder_ids))
-    first = await Elder.select(Elder.id, Elder.card_no).order_by(Elder.id).limit(3)
+    first = await people_queries.elder_cards(limit=3)
     for username in ("volunteer", "family"):
-        staff_id = (
-            await StaffUser.select(StaffUser.id).where(StaffUser.username == username).first()
-        )["id"]
+        staff_id = (await people_queries.staff_role(username))["id"]
         for elder in first:
             if not await people.is_linked(elder["id"], staff_id):
                 await people.link(elder["id"], username)
@@ -146,8 +144,8 @@ async def load_demo(settings: Settings, today: date) -> dict:
     )
     return {
         "files_changed": report.changed,
-        "elders": await Elder.count(),
+        "elders": len(await people_queries.elder_cards()),
         "cards": [e["card_no"] for e in first],
-        "links": await ElderLink.count(),
+        "links": await people_queries.link_count(),
         "inspections": inspections,
     }

@@ -25,17 +25,6 @@ async def items_of(canteen_id: int, meal_date: date, slot: str) -> list[dict]:
     )
 
 
-async def items_by_code(code: str, meal_date: date, slot: str) -> list[dict]:
-    """items_of, for the canteen with this code."""
-    return await sql.fetch(
-        f"{_ITEMS} JOIN canteen c ON c.id = m.canteen WHERE c.code = $1"
-        " AND m.meal_date = $2 AND m.slot = $3 ORDER BY m.position",
-        code,
-        meal_date,
-        slot,
-    )
-
-
 async def locked_items(canteen_id: int, meal_date: date, slot: str) -> list[dict]:
     """items_of, locked until the write transaction commits (PostgreSQL), so that an order
     cannot take a portion between an edit's checks and its writes. Locked in id order, the order
@@ -65,16 +54,13 @@ async def published(canteen_id: int, first: date, days: int) -> set[tuple[date, 
 
 
 async def ever_ordered(item_ids: list[int]) -> set[int]:
-    """Those of the menu items that an order line points at, cancelled orders included.
-
-    Reads ordering's order_line, which points down at menu_item: the one question menus asks
-    of a domain above it, and it cannot call up into ordering for it."""
+    """Those of the menu items that an order ever took a portion of, cancelled orders included."""
     if not item_ids:
         return set()
     return {
-        r["menu_item"]
+        r["id"]
         for r in await sql.fetch(
-            "SELECT DISTINCT menu_item FROM order_line WHERE menu_item IN "
+            "SELECT id FROM menu_item WHERE ordered AND id IN "
             f"({sql.placeholders(1, len(item_ids))})",
             *item_ids,
         )
@@ -132,7 +118,7 @@ async def add_sold(changes: list[tuple[int, int]]) -> set[int]:
         for r in await sql.fetch(
             f"WITH wanted AS MATERIALIZED (SELECT m.id, w.qty FROM menu_item m JOIN ({wanted}) w"
             f" ON m.id = w.id ORDER BY m.id{sql.lock_rows('m')})"
-            " UPDATE menu_item SET sold = menu_item.sold + wanted.qty FROM wanted"
+            " UPDATE menu_item SET sold = menu_item.sold + wanted.qty, ordered = TRUE FROM wanted"
             " WHERE menu_item.id = wanted.id"
             " AND (menu_item.quota IS NULL OR menu_item.sold + wanted.qty <= menu_item.quota)"
             " RETURNING menu_item.id",

@@ -31,9 +31,9 @@ def _item_out(row: dict) -> MenuItemOut:
 
 
 async def get_menu(code: str, meal_date: date, slot: str) -> MenuOut:
-    rows = await queries.items_by_code(code, meal_date, slot)
+    canteen = await canteens.require(code)
+    rows = await queries.items_of(canteen["id"], meal_date, slot)
     if not rows:
-        await canteens.require(code)
         raise NotFound(f"{code} 尚未发布 {meal_date} {rules.SLOT_NAMES[slot]}的菜单")
     return MenuOut(canteen=code, meal_date=meal_date, slot=slot, items=[_item_out(r) for r in rows])
 

@@ -1,4 +1,4 @@
-from piccolo.columns import Date, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 from zhucan.canteens.tables import Canteen
@@ -22,4 +22,7 @@ class MenuItem(Table, tablename="menu_item"):
     sold = Integer(default=0)
     tags = Varchar(length=200, default="")  # comma-separated dish tags
     allergens = Varchar(length=200, default="")  # comma-separated allergen names
+    # Set when an order first takes a portion and never cleared, cancellations included: a dish
+    # once ordered stays on its menu, because its order lines point at it.
+    ordered = Boolean(default=False)
     updated_at = Timestamptz()

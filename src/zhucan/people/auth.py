@@ -12,9 +12,10 @@ from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from zhucan.access import Staff
+from zhucan.canteens.queries import canteen_codes
 from zhucan.clock import now_utc
-from zhucan.db import sql
 from zhucan.errors import NotAuthenticated
+from zhucan.people import queries
 
 TOKEN_ALGORITHM = "HS256"
 _hasher = PasswordHasher()
@@ -68,17 +69,16 @@ async def account_of(claimed: Staff) -> Staff:
     """The staff member behind a valid token, as the account is now: a disabled or deleted
     account is refused at once rather than when its tokens expire, and a changed role or
     canteen applies to the next request."""
-    row = await sql.fetchrow(
-        "SELECT s.username, s.role, s.active, c.code AS canteen_code FROM staff_user s"
-        " LEFT JOIN canteen c ON c.id = s.canteen WHERE s.id = $1",
-        claimed.id,
-    )
+    row = await queries.account(claimed.id)
     if row is None or row["username"] != claimed.username:
         raise NotAuthenticated("登录令牌对应的账号已不存在，请重新登录")
     if not row["active"]:
         raise NotAuthenticated("该账号已停用，请联系管理员")
+    canteen_code = (
+        (await canteen_codes([row["canteen"]]))[row["canteen"]] if row["canteen"] else None
+    )
     return Staff(
-        id=claimed.id, username=row["username"], role=row["role"], canteen_code=row["canteen_code"]
+        id=claimed.id, username=row["username"], role=row["role"], canteen_code=canteen_code
     )
 
 

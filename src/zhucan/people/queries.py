@@ -5,12 +5,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from piccolo.columns import Boolean, Varchar
 from piccolo.query import Select
+from piccolo.table import Table
 
+from zhucan.access import Role
 from zhucan.db import sql
 from zhucan.people.tables import Elder, ElderLink, StaffUser
 
 # ---------------------------------------------------------------- staff
+
+
+# Fixed SQL (db/sql.py): every request with a bearer token reads it.
+async def account(staff_id: int) -> dict | None:
+    """username, role, active and canteen (id) of an account."""
+    return await sql.fetchrow(
+        "SELECT username, role, active, canteen FROM staff_user WHERE id = $1", staff_id
+    )
 
 
 async def staff_is_active(username: str) -> bool | None:
@@ -176,7 +187,17 @@ async def elders(
     return await query
 
 
+async def elder_cards(limit: int | None = None) -> list[dict]:
+    """id and card_no of the first `limit` elders (all of them without one), in id order."""
+    query = Elder.select(Elder.id, Elder.card_no).order_by(Elder.id)
+    return await (query.limit(limit) if limit is not None else query)
+
+
 # ---------------------------------------------------------------- links
+
+
+async def link_count() -> int:
+    return await ElderLink.count()
 
 
 async def is_linked(elder_id: int, staff_id: int) -> bool:
@@ -331,3 +352,18 @@ async def staff_usernames(staff_ids: list[int]) -> dict[int, str]:
             StaffUser.id.is_in(staff_ids)
         )
     }
+
+
+class AdminAccount(Table, tablename="staff_user"):
+    """A staff account as the data browser (piccolo_admin, web/data_browser.py) checks the one
+    using it: only admins are `admin`, nobody is a `superuser`, so piccolo_admin's own user and
+    session tables stay out of reach."""
+
+    username = Varchar(length=50)
+    role = Varchar(length=20)
+    active = Boolean()
+    superuser = False
+
+    @property
+    def admin(self) -> bool:
+        return self.role == Role.ADMIN

@@ -7,48 +7,28 @@ once for an HttpOnly, SameSite=Strict cookie holding the same signed token, scop
 (POST /admin/session). The cookie only opens these read-only pages; every change they offer is
 made by the page's script through the JSON API with the bearer header, never by the cookie.
 
-piccolo_admin (/admin/data/) is bridged to the same staff accounts rather than given its own
-Piccolo BaseUser logins: one set of admin accounts, one sign-in, one place to revoke. The mount
-answers only a request carrying a valid admin cookie (otherwise it redirects to /admin to sign
-in), and piccolo_admin's session check is replaced by one that accepts that admin. It is
-read-only as a whole: a write there would bypass the audit log, the ledger's double entry and
-every domain rule, so changes go through the API and these pages. It shows no table of personal
-data or credentials (elders, staff accounts): related tables are not pulled in.
+The data browser at /admin/data/ (web/data_browser.py) is opened by the same cookie.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 from itertools import accumulate
 from typing import Annotated
 
-from litestar import Controller, Request, Response, asgi, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import QueryParameter
 from litestar.response import Template
-from litestar.types import Receive, Scope, Send
-from piccolo_admin.endpoints import TableConfig, create_admin
-from starlette.authentication import (
-    AuthCredentials,
-    AuthenticationBackend,
-    AuthenticationError,
-    BaseUser,
-)
 
 from zhucan.access import Role, Staff
-from zhucan.canteens.tables import Canteen
 from zhucan.compliance import config, due, summary
-from zhucan.compliance.tables import Finding, Inspection
 from zhucan.errors import NotAuthenticated
 from zhucan.http.deps import AppSettings, Today
 from zhucan.http.guards import requires
-from zhucan.money.tables import Account, Entry, Transfer
-from zhucan.ordering.tables import MealOrder, OrderLine
 from zhucan.people.auth import account_of, read_token
-from zhucan.regions.tables import Region
 from zhucan.reports import service as reports
 from zhucan.subsidies import policy as subsidy_policy
 
@@ -67,7 +47,7 @@ async def admin_from_cookie(connection: ASGIConnection) -> Staff | None:
         staff = await account_of(read_token(token, connection.app.state.settings.secret_key))
     except NotAuthenticated:
         return None
-    return staff if staff.role == "admin" else None
+    return staff if staff.role is Role.ADMIN else None
 
 
 class NotSignedIn(Exception):
@@ -216,80 +196,4 @@ class BackOffice(Controller):
         )
 
 
-# ---------------------------------------------------------------- piccolo_admin at /admin/data/
-
-
-class _Admin(BaseUser):
-    """The admin as piccolo_admin's endpoints read `request.user` (and `request.user.user`)."""
-
-    superuser = False  # piccolo_admin lets only superusers write its own user/session tables
-
-    def __init__(self, staff: Staff):
-        self.username, self.user_id, self.user = staff.username, staff.id, self
-
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def display_name(self) -> str:
-        return self.username
-
-
-class _CheckedByMount(AuthenticationBackend):
-    """Accepts the admin that data_browser() found in the cookie and put in the scope."""
-
-    async def authenticate(self, conn):
-        staff = conn.scope.get(STAFF_SCOPE_KEY)
-        if staff is None:
-            raise AuthenticationError("需要管理员登录")
-        return AuthCredentials(["authenticated"]), _Admin(staff)
-
-
-@cache
-def _data_app():
-    groups = {
-        "资金台账": [Account, Transfer, Entry],
-        "订单": [MealOrder, OrderLine],
-        "食品安全检查": [Inspection, Finding],
-        "食堂与区划": [Canteen, Region],
-    }
-    # The raw verdict list makes the inspection list unreadable; it stays on each record's page.
-    hidden = {Inspection: [Inspection.results]}
-    app = create_admin(
-        [
-            TableConfig(table, menu_group=group, exclude_visible_columns=hidden.get(table))
-            for group, tables in groups.items()
-            for table in tables
-        ],
-        read_only=True,
-        auto_include_related=False,
-        site_name="助餐数据浏览",
-        default_language_code="zh-CN",
-    )
-    # piccolo_admin guards its API with its own session table; put our check in its place.
-    for route in app.routes:
-        if getattr(route, "path", None) == "/api":
-            route.app.backend = _CheckedByMount()
-    return app
-
-
-@asgi("/admin/data", is_mount=True, copy_scope=True)
-async def data_browser(scope: Scope, receive: Receive, send: Send) -> None:
-    staff = await admin_from_cookie(ASGIConnection(scope))
-    if staff is None or scope["raw_path"] == b"/admin/data":
-        # Signed out: sign in on /admin. Signed in: the app's relative links need the slash.
-        location = b"/admin/data/" if staff else b"/admin"
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 303,
-                "headers": [(b"location", location), (b"content-length", b"0")],
-            }
-        )
-        await send({"type": "http.response.body", "body": b""})
-        return
-    await _data_app()({**scope, STAFF_SCOPE_KEY: staff}, receive, send)
-
-
-ROUTES = [open_session, close_session, BackOffice, data_browser]
+ROUTES = [open_session, close_session, BackOffice]

@@ -10,6 +10,7 @@ from zhucan.compliance import canteen_profile as canteens
 from zhucan.compliance import plans
 from zhucan.http.deps import Today
 from zhucan.web.backoffice import ROUTES as BACKOFFICE_ROUTES
+from zhucan.web.data_browser import ROUTES as DATA_BROWSER_ROUTES
 from zhucan.web.elder import ROUTES as ELDER_ROUTES
 from zhucan.web.inspector import ROUTES as INSPECTOR_ROUTES
 from zhucan.web.page_errors import PAGE_ERRORS
@@ -47,4 +48,12 @@ class PublicPages(Controller):
         return Template("public_random_plans.html", context={"plans": await plans.random_plans()})
 
 
-ROUTES = [home, PublicPages, *INSPECTOR_ROUTES, *BACKOFFICE_ROUTES, *ELDER_ROUTES, *STAFF_ROUTES]
+ROUTES = [
+    home,
+    PublicPages,
+    *INSPECTOR_ROUTES,
+    *BACKOFFICE_ROUTES,
+    *DATA_BROWSER_ROUTES,
+    *ELDER_ROUTES,
+    *STAFF_ROUTES,
+]

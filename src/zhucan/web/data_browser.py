@@ -1,0 +1,105 @@
+"""piccolo_admin at /admin/data/: the back office's read-only view of the ledger, orders,
+inspections, canteens and regions.
+
+It is bridged to our staff accounts rather than given its own Piccolo BaseUser logins: one set of
+admin accounts, one sign-in, one place to revoke. Our mount is the only way in: it answers only a
+request carrying a valid admin page cookie (otherwise it redirects to /admin to sign in) and then
+hands piccolo_admin a session cookie naming that admin. piccolo_admin checks it through its own
+public extension points, a session table (`_MountSession`) that trusts what the mount set and an
+account table (people.queries.AdminAccount) that reads the staff account. Nothing of its
+internals is patched.
+
+It is read-only as a whole: a write there would bypass the audit log, the ledger's double entry
+and every domain rule. It shows no table of personal data or credentials (elders, staff
+accounts): related tables are not pulled in.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+from http.cookies import SimpleCookie
+
+from litestar import asgi
+from litestar.connection import ASGIConnection
+from litestar.types import ASGIApp, Receive, Scope, Send
+from piccolo_admin.endpoints import TableConfig, create_admin
+from piccolo_api.session_auth.tables import SessionsBase
+
+from zhucan.canteens.tables import Canteen
+from zhucan.compliance.tables import Finding, Inspection
+from zhucan.money.tables import Account, Entry, Transfer
+from zhucan.ordering.tables import MealOrder, OrderLine
+from zhucan.people.queries import AdminAccount
+from zhucan.regions.tables import Region
+from zhucan.web.backoffice import admin_from_cookie
+
+# piccolo_admin's session cookie; only our mount sets it, after checking the admin page cookie.
+SESSION_COOKIE = "id"
+
+
+class _MountSession(SessionsBase):
+    """piccolo_admin's session store, answered by the mount: the session token is the id of the
+    admin the mount let in (a client's own `id` cookie never gets past the mount)."""
+
+    @classmethod
+    async def get_user_id(cls, token: str, increase_expiry: timedelta | None = None) -> int | None:
+        return int(token) if token.isdigit() else None
+
+
+@cache
+def _data_app() -> ASGIApp:
+    groups = {
+        "资金台账": [Account, Transfer, Entry],
+        "订单": [MealOrder, OrderLine],
+        "食品安全检查": [Inspection, Finding],
+        "食堂与区划": [Canteen, Region],
+    }
+    # The raw verdict list makes the inspection list unreadable; it stays on each record's page.
+    hidden = {Inspection: [Inspection.results]}
+    return create_admin(
+        [
+            TableConfig(table, menu_group=group, exclude_visible_columns=hidden.get(table))
+            for group, tables in groups.items()
+            for table in tables
+        ],
+        auth_table=AdminAccount,
+        session_table=_MountSession,
+        read_only=True,
+        auto_include_related=False,
+        site_name="助餐数据浏览",
+        default_language_code="zh-CN",
+    )
+
+
+def _with_session(scope: Scope, staff_id: int) -> Scope:
+    """The request's headers with the session cookie naming this admin, any other `id` dropped."""
+    cookies = SimpleCookie()
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            cookies.load(value.decode("latin-1"))
+    pairs = [f"{k}={m.value}" for k, m in cookies.items() if k != SESSION_COOKIE]
+    pairs.append(f"{SESSION_COOKIE}={staff_id}")
+    headers = [(k, v) for k, v in scope["headers"] if k != b"cookie"]
+    return {**scope, "headers": [*headers, (b"cookie", "; ".join(pairs).encode("latin-1"))]}
+
+
+@asgi("/admin/data", is_mount=True, copy_scope=True)
+async def data_browser(scope: Scope, receive: Receive, send: Send) -> None:
+    staff = await admin_from_cookie(ASGIConnection(scope))
+    if staff is None or scope["raw_path"] == b"/admin/data":
+        # Signed out: sign in on /admin. Signed in: the app's relative links need the slash.
+        location = b"/admin/data/" if staff else b"/admin"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [(b"location", location), (b"content-length", b"0")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+        return
+    await _data_app()(_with_session(scope, staff.id), receive, send)
+
+
+ROUTES = [data_browser]
