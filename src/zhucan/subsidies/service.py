@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from zhucan.access import Staff
 from zhucan.audit import service as audit
+from zhucan.db.codes import split_codes
 from zhucan.db.tx import write_transaction
 from zhucan.errors import BadInput, Conflict, Forbidden, NotFound
 from zhucan.money import queries as ledger
@@ -115,7 +116,7 @@ async def _issue_batch(month: str, start: date, policy: SubsidyPolicy, batch: li
             continue
         credit = rules.monthly_credit(
             policy,
-            people_rules.split_codes(elder["categories"]),
+            split_codes(elder["categories"]),
             people_rules.age_on(elder["birth_date"], start),
         )
         if credit.card_fen or credit.points:
