@@ -1,5 +1,5 @@
 """Who may call what: every /api/v1 endpoint × every kind of caller, each expected status written
-down (issue 8). The table is the documentation; a new endpoint without a row fails the test.
+down. The table is the documentation; a new endpoint without a row fails the test.
 
 Callers: anonymous, a token that expired, a token signed with another key, and a valid token of
 each role. The volunteer and the family member are linked to the elder `linked` and not to

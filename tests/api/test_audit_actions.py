@@ -1,6 +1,6 @@
 """Every action a supervisor may ask "who did that?" about shows in GET /audit with who, what and
 when: grades filed, policy changes, top-ups, the monthly issue, orders placed on an elder's behalf
-and cancellations (issue 8). The entries commit with the change (tests/api/test_audit.py shows
+and cancellations. The entries commit with the change (tests/api/test_audit.py shows
 that they roll back with it)."""
 
 from __future__ import annotations

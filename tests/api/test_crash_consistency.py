@@ -1,4 +1,4 @@
-"""Crash consistency (issue 8): `zhucan serve` is killed with SIGKILL in the middle of a burst of
+"""Crash consistency: `zhucan serve` is killed with SIGKILL in the middle of a burst of
 orders, restarted on the same database, and every client retries with its Idempotency-Key.
 
 Afterwards: the ledger is balanced; no order is half-written (each has its payment transfer and

@@ -1,4 +1,4 @@
-"""Schemathesis against the OpenAPI document of a real `zhucan serve` (issue 8): every check it
+"""Schemathesis against the OpenAPI document of a real `zhucan serve`: every check it
 has, on every operation, anonymous and as an admin, with a fixed seed and a bounded number of
 examples. No 5xx, every status, content type, header and body as the document says, invalid
 input refused and valid input accepted.

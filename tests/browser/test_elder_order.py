@@ -11,7 +11,7 @@ from zhucan.ordering.tables import MealOrder
 
 PIN = "246810"
 
-# Measures the rendered page against elder mode (DESIGN: 18pt text, 30pt actions, line height
+# Measures the rendered page against elder mode (docs/design.md, elder pages: 18pt text, 30pt actions, line height
 # 1.3, 60×60 targets, 7:1 contrast); returns what fails, as readable lines.
 MEASURE = """() => {
   const problems = [];

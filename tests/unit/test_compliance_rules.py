@@ -1,4 +1,4 @@
-"""The grading rules of DESIGN.md, edge by edge."""
+"""The grading rules of docs/design.md, edge by edge."""
 
 from datetime import date, timedelta
 from decimal import Decimal

@@ -41,7 +41,7 @@ class RuleViolation(ValueError):
 
 
 class GradingRules(BaseModel):
-    """The numbers of the grading scheme; defaults are those of DESIGN.md."""
+    """The numbers of the grading scheme; defaults are those of docs/design.md (grading rules)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -1,4 +1,4 @@
-"""Idempotency-Key handling for every money-moving POST (API.md, Idempotency).
+"""Idempotency-Key handling for every money-moving POST (docs/api.md, Idempotency).
 
 A request first claims its key in a short transaction of its own, so that a concurrent retry
 sees it in flight (409). Its effects and its stored reply then commit in one transaction: a

@@ -128,7 +128,7 @@ def pay_rest(
     cash_allowed: bool,
 ) -> Split:
     """Split what the subsidy leaves of a bill into points, card and cash, in that order, out of
-    what the elder holds (DESIGN.md, money rules)."""
+    what the elder holds (docs/design.md, money rules)."""
     rest = bill_fen - subsidy_fen
     points_used = 0
     if use_points:

@@ -151,7 +151,7 @@ def checkout(
     use_points: bool,
     cash_allowed: bool,
 ) -> Split:
-    """Split a bill into subsidy, points, card and cash, in that order (DESIGN.md, money rules);
+    """Split a bill into subsidy, points, card and cash, in that order (docs/design.md, money rules);
     money.rules.NotCovered when cash is not allowed and the rest does not cover it."""
     subsidy_fen, tier = subsidy(policy, bill_fen, slot, payer)
     return pay_rest(
@@ -192,7 +192,7 @@ class MonthlyCredit:
 
 def monthly_credit(policy: SubsidyPolicy, categories: list[str], age: int) -> MonthlyCredit:
     """The largest allowance among the elder's categories and age, and the largest points grant
-    of their age (DESIGN.md, money rules: no stacking)."""
+    of their age (docs/design.md, money rules: no stacking)."""
     allowance = max(
         (a for a in policy.allowance if tier_applies(a, categories, age)),
         key=lambda a: a.card_fen,
