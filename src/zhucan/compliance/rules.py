@@ -63,7 +63,7 @@ class GradingRules(BaseModel):
     never_inspected_due_days: int = Field(default=120, ge=0)
 
     @model_validator(mode="after")
-    def _bands_in_order(self):
+    def _bands_in_order(self) -> GradingRules:
         if not self.fair_from <= self.good_from <= self.excellent_from:
             raise ValueError("fair_from、good_from、excellent_from：分数线须从低到高")
         if not self.grade_c_from <= self.grade_b_from <= self.grade_a_from:
