@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal, get_args
+from typing import Literal, get_args, overload
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -202,6 +202,20 @@ def finding_status(
     return "overdue" if deadline < day else "open"
 
 
+@overload
+def next_due(
+    last_inspection: date,
+    grade_after_last: AnnualGrade | None,
+    licence_issued: date | None,
+    rules: GradingRules = ...,
+) -> date: ...
+@overload
+def next_due(
+    last_inspection: date | None,
+    grade_after_last: AnnualGrade | None,
+    licence_issued: date | None,
+    rules: GradingRules = ...,
+) -> date | None: ...
 def next_due(
     last_inspection: date | None,
     grade_after_last: AnnualGrade | None,
