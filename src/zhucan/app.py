@@ -21,6 +21,7 @@ from litestar.plugins.pydantic import PydanticSchemaPlugin
 from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
 
 from zhucan.admission import admission_control
 from zhucan.audit.api import ROUTES as AUDIT_ROUTES
@@ -43,7 +44,7 @@ from zhucan.subsidies.api import ROUTES as SUBSIDY_ROUTES
 from zhucan.web.labels import JINJA_GLOBALS, yuan
 from zhucan.web.pages import ROUTES as PAGE_ROUTES
 
-API_ROUTES = [
+API_ROUTES: list[ControllerRouterHandler] = [
     *REGION_ROUTES,
     *CANTEEN_ROUTES,
     *PEOPLE_ROUTES,

@@ -37,7 +37,7 @@ CATEGORY_MIX = [
     ["dibao", "disabled"],
 ]
 DIETS = [[], [], [], ["soft"], ["low_salt"], ["low_sugar"], ["soft", "low_salt"], ["vegetarian"]]
-ALLERGIES = [[]] * 8 + [["花生"], ["海鲜"]]
+ALLERGIES: list[list[str]] = [[]] * 8 + [["花生"], ["海鲜"]]
 COMMUNITIES = [
     "YZ-ZH-CQ",
     "YZ-ZH-HG",
@@ -135,10 +135,11 @@ async def load_demo(settings: Settings, today: date) -> dict:
     await write_transaction(lambda: _opening_balances(elder_ids))
     first = await people_queries.elder_cards(limit=3)
     for username in ("volunteer", "family"):
-        staff_id = (await people_queries.staff_role(username))["id"]
-        for elder in first:
-            if not await people.is_linked(elder["id"], staff_id):
-                await people.link(elder["id"], username)
+        staff = await people_queries.staff_role(username)
+        assert staff is not None  # one of ACCOUNTS, created above
+        for card in first:
+            if not await people.is_linked(card["id"], staff["id"]):
+                await people.link(card["id"], username)
     inspections = await load_inspection_history(
         today, [a.username for a in ACCOUNTS if a.role == "inspector"]
     )

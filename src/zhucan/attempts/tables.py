@@ -1,4 +1,4 @@
-from piccolo.columns import Timestamptz, Varchar
+from piccolo.columns import Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -8,6 +8,8 @@ class FailedAttempt(Table, tablename="failed_attempt"):
     A table rather than process memory: every worker, on SQLite or PostgreSQL, counts the same
     failures. Successful attempts are never written.
     """
+
+    id: Serial
 
     kind = Varchar(length=12)  # "pin" | "password"
     client = Varchar(length=64)  # the client address the attempt came from

@@ -1,10 +1,12 @@
-from piccolo.columns import Text, Timestamptz, Varchar
+from piccolo.columns import Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class AuditEntry(Table, tablename="audit_log"):
     """Who did what and when. Append-only: the code has no update or delete path, and database
     triggers (migrations/audit) refuse UPDATE and DELETE on both engines."""
+
+    id: Serial
 
     at = Timestamptz(index=True)
     actor = Varchar(length=80, index=True)  # staff username, "cli:<os user>" or "system"

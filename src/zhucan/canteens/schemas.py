@@ -38,18 +38,20 @@ class CanteenPatch(BaseModel):
 
     # A field left out stays as it is; only the dates may be set to null (unknown), so only
     # they are nullable in the OpenAPI document. Pydantic does not check the None defaults.
-    name: Text = Field(default=None, min_length=1, max_length=100)
-    kind: Kind = None
-    region: str = Field(default=None, min_length=1, max_length=32)
-    size: Size = None
-    address: str = Field(default=None, max_length=200)
-    license_no: str = Field(default=None, max_length=64)
+    # The type: ignores below are that choice: `| None` would put null in the document (and
+    # Litestar does not honour pydantic's SkipJsonSchema).
+    name: Text = Field(default=None, min_length=1, max_length=100)  # type: ignore[assignment]
+    kind: Kind = None  # type: ignore[assignment]
+    region: str = Field(default=None, min_length=1, max_length=32)  # type: ignore[assignment]
+    size: Size = None  # type: ignore[assignment]
+    address: str = Field(default=None, max_length=200)  # type: ignore[assignment]
+    license_no: str = Field(default=None, max_length=64)  # type: ignore[assignment]
     license_issued: IsoDate | None = None
     license_expires: IsoDate | None = None
     insurance_expires: IsoDate | None = None
-    sunshine_level: SunshineLevel = None
-    capacity: int = Field(default=None, ge=0, le=100000)
-    active: bool = None
+    sunshine_level: SunshineLevel = None  # type: ignore[assignment]
+    capacity: int = Field(default=None, ge=0, le=100000)  # type: ignore[assignment]
+    active: bool = None  # type: ignore[assignment]
 
     @model_validator(mode="before")
     @classmethod

@@ -1,10 +1,11 @@
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from zhucan.regions.tables import Region
 
 
 class Canteen(Table, tablename="canteen"):
+    id: Serial
     code = Varchar(length=32, unique=True)
     name = Varchar(length=100)
     kind = Varchar(length=20)

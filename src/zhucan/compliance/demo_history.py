@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from zhucan.access import Staff
+from zhucan.access import Role, Staff
 from zhucan.canteens import queries as canteen_queries
 from zhucan.compliance import config, queries, rules
 from zhucan.compliance.inspections import file_inspection
@@ -38,7 +38,7 @@ async def load_history(today: date, inspector_usernames: list[str]) -> int:
     doc = await config.scheme()
     minor = [i for i in doc.item if not i.key]
     row = (await people.staff_accounts(inspector_usernames[:1]))[inspector_usernames[0]]
-    filer = Staff(id=row["id"], username=row["username"], role="inspector")
+    filer = Staff(id=row["id"], username=row["username"], role=Role.INSPECTOR)
     canteens = await canteen_queries.canteens(active_only=True)
     filed = 0
     for n, canteen in enumerate(canteens):

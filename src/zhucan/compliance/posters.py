@@ -125,7 +125,8 @@ def _centred(
     """Draw `text` centred in the band [left, left + width) at height y; returns the y below."""
     x0, top, x1, bottom = draw.textbbox((0, 0), text, font=font)
     draw.text((left + (width - (x1 - x0)) // 2 - x0, y - top), text, font=font, fill=fill)
-    return y + (bottom - top)
+    # Whole pixels without a stroke; Pillow types the box as float for stroked text.
+    return y + int(bottom - top)
 
 
 def _fitting(

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
+
+from piccolo.columns import Column
 
 from zhucan.clock import now_utc
 from zhucan.compliance.tables import (
@@ -154,7 +157,7 @@ async def all_inspections() -> list[dict]:
 
 # ---------------------------------------------------------------- findings
 
-FINDING_COLUMNS = [
+FINDING_COLUMNS: list[Column] = [
     Finding.canteen,
     Finding.inspection,
     Finding.item,
@@ -332,8 +335,11 @@ async def insert_random_plan(values: dict) -> int:
     return plan.id
 
 
-async def random_plan(plan_id: int) -> dict:
-    return await RandomPlan.select().where(RandomPlan.id == plan_id).first()
+async def random_plan(plan_id: int) -> dict[str, Any]:
+    """A plan already published (its id comes from insert_random_plan)."""
+    plan = await RandomPlan.select().where(RandomPlan.id == plan_id).first()
+    assert plan is not None
+    return plan
 
 
 async def random_plans() -> list[dict]:

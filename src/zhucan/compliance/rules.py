@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal, get_args
+from typing import Literal, get_args, overload
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -63,7 +63,7 @@ class GradingRules(BaseModel):
     never_inspected_due_days: int = Field(default=120, ge=0)
 
     @model_validator(mode="after")
-    def _bands_in_order(self):
+    def _bands_in_order(self) -> GradingRules:
         if not self.fair_from <= self.good_from <= self.excellent_from:
             raise ValueError("fair_from、good_from、excellent_from：分数线须从低到高")
         if not self.grade_c_from <= self.grade_b_from <= self.grade_a_from:
@@ -202,6 +202,20 @@ def finding_status(
     return "overdue" if deadline < day else "open"
 
 
+@overload
+def next_due(
+    last_inspection: date,
+    grade_after_last: AnnualGrade | None,
+    licence_issued: date | None,
+    rules: GradingRules = ...,
+) -> date: ...
+@overload
+def next_due(
+    last_inspection: date | None,
+    grade_after_last: AnnualGrade | None,
+    licence_issued: date | None,
+    rules: GradingRules = ...,
+) -> date | None: ...
 def next_due(
     last_inspection: date | None,
     grade_after_last: AnnualGrade | None,

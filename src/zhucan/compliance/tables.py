@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from zhucan.canteens.tables import Canteen
@@ -7,12 +7,15 @@ from zhucan.canteens.tables import Canteen
 class ComplianceConfig(Table, tablename="compliance_config"):
     """A validated data file of the scheme (`checklist`, `targets`), kept as JSON."""
 
+    id: Serial
+
     name = Varchar(length=32, unique=True)
     body = Text()
     updated_at = Timestamptz()
 
 
 class Inspection(Table, tablename="inspection"):
+    id: Serial
     canteen = ForeignKey(references=Canteen, index=True)
     date = Date(index=True)
     kind = Varchar(length=16)
@@ -31,6 +34,8 @@ class Inspection(Table, tablename="inspection"):
 class Finding(Table, tablename="finding"):
     """A failed checklist item to be rectified by `deadline`; overdue is computed, not stored."""
 
+    id: Serial
+
     canteen = ForeignKey(references=Canteen, index=True)
     inspection = ForeignKey(references=Inspection, index=True)
     item = Varchar(length=16)
@@ -43,6 +48,7 @@ class Finding(Table, tablename="finding"):
 
 
 class CameraAlert(Table, tablename="camera_alert"):
+    id: Serial
     canteen = ForeignKey(references=Canteen, index=True)
     kind = Varchar(length=16)
     at = Timestamptz()
@@ -55,6 +61,8 @@ class CameraAlert(Table, tablename="camera_alert"):
 class SunshineChange(Table, tablename="sunshine_change"):
     """When a canteen reached a sunshine-kitchen level."""
 
+    id: Serial
+
     canteen = ForeignKey(references=Canteen, index=True)
     level = Varchar(length=12)
     changed_at = Timestamptz()
@@ -63,9 +71,12 @@ class SunshineChange(Table, tablename="sunshine_change"):
 class RandomPlan(Table, tablename="random_plan"):
     """A published 双随机 draw."""
 
+    id: Serial
+
     plan_date = Date()
     seed = Varchar(length=40)
-    count = Integer()
+    # The stored column shadows Table.count(); its name is part of the schema.
+    count = Integer()  # type: ignore[assignment]
     assignments = Text()  # JSON list of {"canteen", "inspectors"}
     created_by = Varchar(length=64)
     created_at = Timestamptz()

@@ -56,7 +56,7 @@ def columns(table: type[Table], alias: str | None = None) -> str:
 
 def insert(
     table: type[Table], rows: Sequence[Mapping[str, Any]], returning: str = ""
-) -> tuple[str, list]:
+) -> tuple[str, list[Any]]:
     """`INSERT INTO table (…) VALUES ($1, …), (…) [RETURNING …]` for `rows` (each naming the
     same columns of `table`, in any order) and its arguments, row by row. A name that is not a
     column of the table raises, so only the values given can be wrong."""

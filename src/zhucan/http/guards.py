@@ -23,7 +23,8 @@ def signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> Staff:
 
 
 def current_staff(connection: ASGIConnection[Any, Any, Any, Any]) -> Staff | None:
-    return connection.scope.get("user")
+    user: Staff | None = connection.scope.get("user")
+    return user
 
 
 def requires(*roles: Role) -> Guard:

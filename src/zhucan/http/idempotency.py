@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Request, Response
 from litestar.params import HeaderParameter
@@ -54,7 +54,7 @@ class KeyReused(DomainError):
     status_code = 422
 
 
-def fingerprint(principal: str, body: dict) -> str:
+def fingerprint(principal: str, body: dict[str, Any]) -> str:
     """What makes two requests "the same": who sent it and what it asked (secrets left out)."""
     canonical = json.dumps(
         {"by": principal, "body": body}, sort_keys=True, ensure_ascii=False, default=str
@@ -82,7 +82,7 @@ async def _claim(
     ):
         return token
 
-    async def work():
+    async def work() -> str | IdempotencyRecord:
         row = (
             await IdempotencyRecord.objects()
             .where((IdempotencyRecord.endpoint == endpoint) & (IdempotencyRecord.key == key))
@@ -110,7 +110,9 @@ async def _claim(
     return await write_transaction(work)
 
 
-async def _complete(endpoint: str, key: str, token: str, status_code: int, body: dict) -> None:
+async def _complete(
+    endpoint: str, key: str, token: str, status_code: int, body: dict[str, Any]
+) -> None:
     done = await sql.fetch(
         "UPDATE idempotency_record SET status_code = $1, response = $2, completed_at = $3 "
         "WHERE endpoint = $4 AND key = $5 AND claim = $6 AND status_code IS NULL RETURNING id",
@@ -133,7 +135,7 @@ class Outcome:
     """What a keyed request answered: a fresh reply, or the stored one of an earlier try."""
 
     status_code: int
-    body: dict
+    body: dict[str, Any]
     replayed: bool
 
     def refusal(self) -> DomainError | None:
@@ -144,7 +146,7 @@ class Outcome:
             self.body["detail"], field=self.body.get("field"), status_code=self.status_code
         )
 
-    def response(self) -> Response:
+    def response(self) -> Response[Any]:
         return Response(
             content=self.body,
             status_code=self.status_code,
@@ -157,7 +159,7 @@ async def run_once(
     key: str,
     endpoint: str,
     principal: str,
-    body: dict,
+    body: dict[str, Any],
     effects: Callable[[], Awaitable[tuple[int, BaseModel]]],
     takeover_after: timedelta,
 ) -> Outcome:
@@ -168,7 +170,7 @@ async def run_once(
     if isinstance(claim, IdempotencyRecord):
         return Outcome(claim.status_code, json.loads(claim.response), replayed=True)
 
-    async def work() -> tuple[int, dict]:
+    async def work() -> tuple[int, dict[str, Any]]:
         status_code, model = await effects()
         reply = model.model_dump(mode="json")
         await _complete(endpoint, key, claim, status_code, reply)
@@ -194,13 +196,13 @@ async def run_once(
 
 
 async def once(
-    request: Request,
+    request: Request[Any, Any, Any],
     key: str,
     endpoint: str,
     principal: str,
-    body: dict,
+    body: dict[str, Any],
     effects: Callable[[], Awaitable[tuple[int, BaseModel]]],
-) -> Response:
+) -> Response[Any]:
     """`run_once` for a handler: `key` is an `IdempotencyKey`, checked before anything else about
     the request, and the reply is the HTTP response."""
     takeover_after = takeover_period(request.app.state.settings)

@@ -11,6 +11,7 @@ import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.types import ExceptionHandlersMap
 from pydantic import BaseModel, Field
 
 from zhucan.errors import MALFORMED_JSON, DomainError, chinese_message
@@ -79,7 +80,7 @@ def _body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
 
 def problem(
     status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
-) -> Response:
+) -> Response[Any]:
     return Response(
         content=_body(status, detail, **extra),
         status_code=status,
@@ -93,7 +94,7 @@ def problem_body(exc: DomainError) -> dict[str, Any]:
     return _body(exc.status_code, exc.detail, **({"field": exc.field} if exc.field else {}))
 
 
-def _parameter(request: Request, key: str) -> Any:
+def _parameter(request: Request[Any, Any, Any], key: str) -> Any:
     """The handler's parameter `key` (a query, path, header or cookie one), or None."""
     handler = request.scope.get("route_handler")
     return handler.parsed_fn_signature.parameters.get(key) if handler else None
@@ -114,7 +115,7 @@ def _choices(annotation: Any) -> list[str]:
     return [value for inner in get_args(annotation) for value in _choices(inner)]
 
 
-def _validation_problem(request: Request, exc: ValidationException) -> Response:
+def _validation_problem(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     errors = []
     for item in exc.extra or []:
         if isinstance(item, dict):
@@ -138,7 +139,7 @@ def _validation_problem(request: Request, exc: ValidationException) -> Response:
     return problem(400, detail, errors=errors)
 
 
-def domain_error_handler(_: Request, exc: DomainError) -> Response:
+def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     return Response(
         content=problem_body(exc),
         status_code=exc.status_code,
@@ -147,7 +148,7 @@ def domain_error_handler(_: Request, exc: DomainError) -> Response:
     )
 
 
-def http_error_handler(request: Request, exc: HTTPException) -> Response:
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if isinstance(exc, ValidationException):
         return _validation_problem(request, exc)
     if isinstance(exc.__cause__, SerializationException):
@@ -166,13 +167,13 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     return problem(status, detail, headers=exc.headers)
 
 
-def integrity_error_handler(request: Request, exc: Exception) -> Response:
+def integrity_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A uniqueness race lost between the service's check and its insert is a conflict, not a bug."""
     log.info("integrity error on %s %s: %s", request.method, request.url.path, exc)
     return problem(409, "该记录已存在或与现有数据冲突，请刷新后重试")
 
 
-def out_of_range_handler(request: Request, exc: Exception) -> Response:
+def out_of_range_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """A number too large for its column (e.g. an id number typed as an elder id), or a date
     so early or late that a day or a year cannot be counted from it, is bad input."""
     log.info(
@@ -184,7 +185,7 @@ def out_of_range_handler(request: Request, exc: Exception) -> Response:
     )
 
 
-def undecodable_body_handler(request: Request, exc: Exception) -> Response:
+def undecodable_body_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The JSON parser meeting bytes that are not UTF-8 (e.g. a GBK-encoded body), or nesting
     deeper than it follows, raises these rather than Litestar's SerializationException."""
     if isinstance(exc, RecursionError) and "deserializing" not in str(exc):
@@ -193,12 +194,12 @@ def undecodable_body_handler(request: Request, exc: Exception) -> Response:
     return problem(400, f"{MALFORMED_JSON}：须为 UTF-8 编码，且嵌套不能过深")
 
 
-def internal_error_handler(request: Request, exc: Exception) -> Response:
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "服务器出错，请稍后重试")
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error_handler,
     sqlite3.IntegrityError: integrity_error_handler,
     asyncpg.IntegrityConstraintViolationError: integrity_error_handler,

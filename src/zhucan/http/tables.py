@@ -4,13 +4,15 @@ The table belongs to the ordering app's migrations (it was created there) but is
 written only by zhucan.http.idempotency.
 """
 
-from piccolo.columns import Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class IdempotencyRecord(Table, tablename="idempotency_record"):
     """The outcome of a money-moving request, by (endpoint, Idempotency-Key); unique index in
     the ordering migrations. `status_code` is null while the first request is in flight."""
+
+    id: Serial
 
     endpoint = Varchar(length=60)
     key = Varchar(length=255)

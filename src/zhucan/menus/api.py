@@ -2,6 +2,7 @@ from datetime import date
 
 from litestar import Controller, get, put
 from litestar.params import FromPath, JSONBody
+from litestar.types import ControllerRouterHandler
 
 from zhucan.errors import NotFound
 from zhucan.http.deps import Now
@@ -49,4 +50,4 @@ async def next_menu(now: Now, code: FromPath[str]) -> MenuOut:
     return menu
 
 
-ROUTES = [MenuController, next_menu]
+ROUTES: list[ControllerRouterHandler] = [MenuController, next_menu]

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -46,7 +47,7 @@ class MenuIn(BaseModel):
     items: list[MenuItemIn] = Field(max_length=100)
 
     @model_validator(mode="after")
-    def _unique_dishes(self):
+    def _unique_dishes(self) -> Self:
         seen: set[str] = set()
         for item in self.items:
             if item.dish_id in seen:

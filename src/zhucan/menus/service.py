@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, time
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -88,12 +89,12 @@ async def _replace(canteen_id: int, meal_date: date, slot: str, items: list[Menu
         changed = True
     for position, item in enumerate(items):
         values = _stored(item, position)
-        row = current.get(item.dish_id)
-        if row is None:
+        stored = current.get(item.dish_id)
+        if stored is None:
             await queries.add_item(canteen_id, meal_date, slot, item.dish_id, values, now_utc())
             changed = True
-        elif any(row[k] != v for k, v in values.items()):
-            await queries.update_item(row["id"], values, now_utc())
+        elif any(stored[k] != v for k, v in values.items()):
+            await queries.update_item(stored["id"], values, now_utc())
             changed = True
     return changed
 
@@ -138,9 +139,7 @@ async def load_file(path: Path, on: date | None = None) -> int:
             items = [dishes[d] for d in getattr(template, slot)] if template else []
             try:
                 changed += await write_transaction(
-                    lambda day=day, slot=slot, items=items: _replace(
-                        canteen["id"], day, slot, items
-                    )
+                    partial(_replace, canteen["id"], day, slot, items)
                 )
             except DomainError as exc:
                 weekday = rules.WEEKDAYS[day.weekday()]

@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from zhucan.canteens.tables import Canteen
@@ -10,6 +10,8 @@ class MenuItem(Table, tablename="menu_item"):
     (canteen, meal_date, slot, dish_id) is unique (index in the menus migration). `sold` is only
     changed by conditional updates that keep it within `quota`, so a dish is never oversold.
     """
+
+    id: Serial
 
     canteen = ForeignKey(references=Canteen, index=True)
     meal_date = Date()

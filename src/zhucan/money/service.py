@@ -180,7 +180,10 @@ async def post_once(key: str, kind: str, legs: list[Leg], note: str = "") -> boo
         if await queries.transfer_posted(key):
             return False
         for elder_id in {
-            leg.account.owner for leg in legs if leg.account.kind in rules.ELDER_KINDS
+            leg.account.owner
+            for leg in legs
+            # An elder's account always names its elder; the test only narrows the type.
+            if leg.account.kind in rules.ELDER_KINDS and leg.account.owner is not None
         }:
             await _require_active_elder(elder_id)
         await post_transfer(key, kind, legs, note=note)

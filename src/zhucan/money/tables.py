@@ -1,4 +1,4 @@
-from piccolo.columns import BigInt, ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import BigInt, ForeignKey, OnDelete, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 from zhucan.canteens.tables import Canteen
@@ -11,6 +11,8 @@ class Account(Table, tablename="account"):
     The money migrations add CHECK (balance >= 0) on both engines, so no code path can leave an
     account overdrawn even if it forgot the conditional update.
     """
+
+    id: Serial
 
     key = Varchar(length=64, unique=True)  # e.g. "elder_card:12", "canteen_receivable:3"
     kind = Varchar(length=24)
@@ -29,9 +31,13 @@ class Account(Table, tablename="account"):
 class Transfer(Table, tablename="ledger_transfer"):
     """A movement between accounts; never edited, undone only by a reversing transfer."""
 
+    id: Serial
+
     key = Varchar(length=120, unique=True)  # what it is for, so it can never be posted twice
     kind = Varchar(length=24)
-    reverses = ForeignKey(references="self", null=True, default=None, on_delete=OnDelete.no_action)
+    reverses: ForeignKey["Transfer"] = ForeignKey(
+        references="self", null=True, default=None, on_delete=OnDelete.no_action
+    )
     note = Varchar(length=200, default="")
     created_by = Varchar(length=64, default="")
     created_at = Timestamptz()
@@ -39,6 +45,8 @@ class Transfer(Table, tablename="ledger_transfer"):
 
 class Entry(Table, tablename="ledger_entry"):
     """One leg of a transfer: debit positive, credit negative, in the account's unit."""
+
+    id: Serial
 
     # The ledger is append-only: deleting what it refers to must fail, not cascade.
     transfer = ForeignKey(references=Transfer, index=True, on_delete=OnDelete.no_action)

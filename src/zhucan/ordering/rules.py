@@ -41,7 +41,7 @@ PROXY_ROLES = {"volunteer", "family"}
 FINAL_SERVED: set[Status] = {"served", "delivered"}
 
 
-def status_problem(current: str, new: str, fulfilment: str) -> str | None:
+def status_problem(current: Status, new: Status, fulfilment: str) -> str | None:
     if new == current:
         return None
     if new in DELIVERY_ONLY and fulfilment != "delivery":
@@ -53,7 +53,7 @@ def status_problem(current: str, new: str, fulfilment: str) -> str | None:
     return None
 
 
-def next_statuses(current: str, fulfilment: str) -> list[str]:
+def next_statuses(current: Status, fulfilment: str) -> list[Status]:
     """The statuses an order may move to now, in STATUS_NAMES order (the pages' buttons)."""
     return [
         s
@@ -62,13 +62,13 @@ def next_statuses(current: str, fulfilment: str) -> list[str]:
     ]
 
 
-def cancel_problem(status: str) -> str | None:
+def cancel_problem(status: Status) -> str | None:
     if status in FINAL_SERVED:
         return f"订单已是「{STATUS_NAMES[status]}」，不能取消"
     return None
 
 
-def delivery_route_key(home_community: str, community: str, address: str) -> tuple:
+def delivery_route_key(home_community: str, community: str, address: str) -> tuple[bool, str, str]:
     """The canteen's own community first, then the others by region code, then by address:
     one pass through each community without doubling back."""
     return (community != home_community, community, address)

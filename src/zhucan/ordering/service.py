@@ -180,12 +180,12 @@ async def _take_portions(lines: list[tuple[dict, int]]) -> None:
             left = await menus.quota_and_sold(item["id"])
             if left is None:  # taken off the menu since the order read it
                 raise Conflict(f"{item['name']}刚从菜单撤下，请刷新菜单后重新选择", field="items")
-            raise Conflict(
-                menu_rules.shortage(
-                    item["name"], menu_rules.remaining(left["quota"], left["sold"]), qty
-                ),
-                field="items",
+            short = menu_rules.shortage(
+                item["name"], menu_rules.remaining(left["quota"], left["sold"]), qty
             )
+            # add_sold refused the line, so fewer than qty portions are left.
+            assert short is not None
+            raise Conflict(short, field="items")
 
 
 async def _open_slot(canteen_id: int, meal_date: date, today: date, now: time) -> str:

@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from zhucan.canteens.tables import Canteen
@@ -10,6 +10,8 @@ from zhucan.people.tables import Elder
 class MealOrder(Table, tablename="meal_order"):
     """An elder's order for one meal. At most one order per elder, date and slot carries a
     subsidy (partial unique index in the ordering migrations)."""
+
+    id: Serial
 
     canteen = ForeignKey(references=Canteen, index=True)
     elder = ForeignKey(references=Elder, index=True)
@@ -36,6 +38,7 @@ class MealOrder(Table, tablename="meal_order"):
 
 
 class OrderLine(Table, tablename="order_line"):
+    id: Serial
     order = ForeignKey(references=MealOrder, index=True)
     menu_item = ForeignKey(references=MenuItem)
     dish_id = Varchar(length=32)

@@ -1,3 +1,4 @@
+import builtins
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
@@ -60,7 +61,7 @@ class ElderController(Controller):
             str | None, QueryParameter(max_length=50, description="姓名、电话尾号或 12 位爱心卡号")
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-    ) -> list[ElderOut]:
+    ) -> builtins.list[ElderOut]:  # `list` in here is the handler below
         return await service.visible_elders(signed_in(request), today, q, limit)
 
     @get("/{elder_id:int}", operation_id="getElder", summary="查看老人信息（个人信息脱敏）")

@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from zhucan.canteens.tables import Canteen
@@ -6,6 +6,7 @@ from zhucan.regions.tables import Region
 
 
 class StaffUser(Table, tablename="staff_user"):
+    id: Serial
     username = Varchar(length=64, unique=True)
     display_name = Varchar(length=100, default="")
     password_hash = Varchar(length=200)
@@ -16,6 +17,7 @@ class StaffUser(Table, tablename="staff_user"):
 
 
 class Elder(Table, tablename="elder"):
+    id: Serial
     name = Varchar(length=50)
     # The 身份证号 itself is never stored: a keyed digest finds duplicates, the last 4 are shown.
     id_digest = Varchar(length=64, unique=True)
@@ -39,6 +41,8 @@ class Elder(Table, tablename="elder"):
 
 class ElderLink(Table, tablename="elder_link"):
     """A volunteer or family account allowed to order for and look after an elder."""
+
+    id: Serial
 
     elder = ForeignKey(references=Elder, index=True)
     staff = ForeignKey(references=StaffUser, index=True)

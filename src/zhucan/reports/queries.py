@@ -8,6 +8,7 @@ reports), so a month or a year of a city's orders is read without loading them.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, overload
 
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
@@ -21,7 +22,11 @@ from zhucan.regions.tables import Region
 from zhucan.reports.tables import ReportConfig, WelfareVisit
 
 
-def day(value) -> date | None:
+@overload
+def day(value: None) -> None: ...
+@overload
+def day(value: date | str) -> date: ...
+def day(value: date | str | None) -> date | None:
     """Max() over a date column, and a grouped date column, come back as text on SQLite."""
     if value is None or isinstance(value, date):
         return value
@@ -105,6 +110,7 @@ async def meals_by_channel(start: date, end: date) -> list[dict]:
 async def elders_served(start: date, end: date) -> int:
     """How many elders had a live order in [start, end)."""
     row = await sql.fetchrow(f"SELECT COUNT(DISTINCT elder) AS n {_live_orders()}", start, end)
+    assert row is not None  # an aggregate without GROUP BY answers one row
     return row["n"]
 
 
@@ -135,6 +141,7 @@ async def covered_communities() -> int:
         .where(Canteen.active.eq(True) & (Canteen.region.depth == 2))
         .first()
     )
+    assert row is not None  # an aggregate without GROUP BY answers one row
     return row["n"]
 
 
@@ -206,7 +213,7 @@ async def meal_facts(
     live meal date in [first, today], the latest meal date of a delivery not taken (not_home)."""
     watched_ids = _watched(linked_to, community)
 
-    async def per_elder(value, where) -> dict[int, object]:
+    async def per_elder(value, where) -> dict[int, Any]:
         return {
             r["elder"]: r["v"]
             for r in await MealOrder.select(MealOrder.elder, value)

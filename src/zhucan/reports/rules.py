@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from zhucan.money.rules import balance_change
 from zhucan.reports.schemas import StatementLine
@@ -61,7 +62,7 @@ def reason(kind: str, key: str, note: str) -> str:
     return f"{text}：{note}" if note else text
 
 
-def statement_lines(card: int, points: int, entries: list[dict]) -> list[StatementLine]:
+def statement_lines(card: int, points: int, entries: list[dict[str, Any]]) -> list[StatementLine]:
     """A statement's lines from the opening balances of the elder's card (fen) and points and
     the entries on those accounts in transfer order (amount, kind of account, transfer,
     transfer_kind, key, note, at): one line per transfer, with the balances after it."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from zhucan.access import Staff
@@ -159,7 +160,7 @@ async def issue_month(month: str, today: date, tz: ZoneInfo, actor: str) -> Issu
     await write_transaction(lambda: queries.start_issue_run(month, actor))
     elders = await people.active_elders()
     for batch in _batches(elders):
-        await write_transaction(lambda batch=batch: _issue_batch(month, start, policy, batch))
+        await write_transaction(partial(_issue_batch, month, start, policy, batch))
 
     async def finish() -> IssueOut:
         totals = await queries.grant_totals(month)
@@ -242,9 +243,7 @@ async def expire_points(as_of: date, tz: ZoneInfo, actor: str) -> ExpiryOut:
     key_month = rules.month_key(as_of)
     holders = await ledger.elders_holding("elder_points")
     for batch in _batches(holders):
-        await write_transaction(
-            lambda batch=batch: _expire_batch(key_month, as_of, tz, batch, actor)
-        )
+        await write_transaction(partial(_expire_batch, key_month, as_of, tz, batch, actor))
     out = await expired_total(as_of)
     await write_transaction(
         lambda: audit.record(
@@ -321,6 +320,7 @@ async def log_service(data: TimebankIn, staff: Staff, today: date) -> TimebankOu
         helper = await _active_elder(data.helper_elder_id, "helper_elder_id")
         helper_age = people_rules.age_on(helper["birth_date"], data.service_date)
     else:
+        assert helper_username is not None  # refused above when neither helper is named
         account = await people.staff_role(helper_username)
         if account is None or account["role"] != "volunteer":
             raise BadInput(

@@ -1,4 +1,4 @@
-from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import Date, ForeignKey, Integer, OnDelete, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from zhucan.money.tables import Transfer
@@ -10,6 +10,8 @@ class PolicyVersion(Table, tablename="subsidy_policy_version"):
     one that would take effect on or after its date (rules.effective_versions), so what was in
     force on any past day can always be told."""
 
+    id: Serial
+
     effective_from = Date()
     body = Text()  # SubsidyPolicy as JSON
     created_by = Varchar(length=64, default="")
@@ -20,6 +22,8 @@ class IssueRun(Table, tablename="subsidy_issue_run"):
     """One row per month issued. Every batch of a month's issue takes this row's lock first, so
     two runs of the same month at once take turns and the second finds the first's grants."""
 
+    id: Serial
+
     month = Varchar(length=7, unique=True)  # YYYY-MM
     started_by = Varchar(length=64, default="")
     started_at = Timestamptz()
@@ -28,6 +32,8 @@ class IssueRun(Table, tablename="subsidy_issue_run"):
 
 class MonthlyGrant(Table, tablename="subsidy_monthly_grant"):
     """What one elder got in one month's issue; unique (month, elder) in the migrations."""
+
+    id: Serial
 
     month = Varchar(length=7)
     elder = ForeignKey(references=Elder, index=True, on_delete=OnDelete.no_action)
@@ -38,6 +44,8 @@ class MonthlyGrant(Table, tablename="subsidy_monthly_grant"):
 
 class TimebankEntry(Table, tablename="timebank_entry"):
     """Hours a younger elder or a volunteer spent helping an older elder; points on approval."""
+
+    id: Serial
 
     helper_elder = ForeignKey(
         references=Elder, null=True, default=None, index=True, on_delete=OnDelete.no_action

@@ -22,6 +22,7 @@ from litestar.datastructures import Cookie
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import QueryParameter
 from litestar.response import Template
+from litestar.types import ControllerRouterHandler
 
 from zhucan.access import Role, Staff
 from zhucan.compliance import config, due, summary
@@ -58,7 +59,9 @@ async def _admin_cookie(connection: ASGIConnection, _: BaseRouteHandler) -> None
     admin = await admin_from_cookie(connection)
     if admin is None:
         raise NotSignedIn
-    connection.scope[STAFF_SCOPE_KEY] = admin  # the pages that need who it is read it here
+    # The pages that need who it is read it here. ASGI scopes take extra keys; Litestar's Scope
+    # TypedDict names none.
+    connection.scope[STAFF_SCOPE_KEY] = admin  # type: ignore[literal-required]
 
 
 def _sign_in_page(_: Request, __: NotSignedIn) -> Template:
@@ -173,7 +176,8 @@ class BackOffice(Controller):
     @get("/welfare", operation_id="adminWelfarePage", summary="后台：关爱提醒")
     async def welfare(self, request: Request, today: Today) -> Template:
         as_of = today
-        alerts = await reports.welfare_alerts(request.scope[STAFF_SCOPE_KEY], as_of, None)
+        admin = request.scope[STAFF_SCOPE_KEY]  # type: ignore[literal-required]  # set by _admin_cookie
+        alerts = await reports.welfare_alerts(admin, as_of, None)
         return Template("admin_welfare.html", context={"alerts": alerts, "as_of": as_of})
 
     @get("/policy", operation_id="adminPolicyPage", summary="后台：补贴政策")
@@ -196,4 +200,4 @@ class BackOffice(Controller):
         )
 
 
-ROUTES = [open_session, close_session, BackOffice]
+ROUTES: list[ControllerRouterHandler] = [open_session, close_session, BackOffice]

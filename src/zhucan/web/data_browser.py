@@ -19,10 +19,13 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cache
 from http.cookies import SimpleCookie
+from typing import cast
 
 from litestar import asgi
 from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Receive, Scope, Send
+from piccolo.columns import Column
+from piccolo.table import Table
 from piccolo_admin.endpoints import TableConfig, create_admin
 from piccolo_api.session_auth.tables import SessionsBase
 
@@ -56,14 +59,15 @@ def _data_app() -> ASGIApp:
         "食堂与区划": [Canteen, Region],
     }
     # The raw verdict list makes the inspection list unreadable; it stays on each record's page.
-    hidden = {Inspection: [Inspection.results]}
+    hidden: dict[type[Table], list[Column]] = {Inspection: [Inspection.results]}
     return create_admin(
         [
             TableConfig(table, menu_group=group, exclude_visible_columns=hidden.get(table))
             for group, tables in groups.items()
             for table in tables
         ],
-        auth_table=AdminAccount,
+        # piccolo_admin reads the account's columns by name; its hint asks for its own BaseUser.
+        auth_table=AdminAccount,  # type: ignore[arg-type]
         session_table=_MountSession,
         read_only=True,
         auto_include_related=False,
@@ -81,7 +85,10 @@ def _with_session(scope: Scope, staff_id: int) -> Scope:
     pairs = [f"{k}={m.value}" for k, m in cookies.items() if k != SESSION_COOKIE]
     pairs.append(f"{SESSION_COOKIE}={staff_id}")
     headers = [(k, v) for k, v in scope["headers"] if k != b"cookie"]
-    return {**scope, "headers": [*headers, (b"cookie", "; ".join(pairs).encode("latin-1"))]}
+    # mypy cannot spread a union of TypedDicts; the copy is the same kind of scope as `scope`.
+    return cast(
+        Scope, {**scope, "headers": [*headers, (b"cookie", "; ".join(pairs).encode("latin-1"))]}
+    )
 
 
 @asgi("/admin/data", is_mount=True, copy_scope=True)
@@ -97,7 +104,7 @@ async def data_browser(scope: Scope, receive: Receive, send: Send) -> None:
                 "headers": [(b"location", location), (b"content-length", b"0")],
             }
         )
-        await send({"type": "http.response.body", "body": b""})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
         return
     await _data_app()(_with_session(scope, staff.id), receive, send)
 

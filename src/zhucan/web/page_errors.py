@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from litestar import Request
 from litestar.response import Template
+from litestar.types import ExceptionHandlersMap
 
 from zhucan.errors import DomainError
 
@@ -15,4 +16,4 @@ def error_page(request: Request, error: DomainError) -> Template:
     )
 
 
-PAGE_ERRORS = {DomainError: error_page}
+PAGE_ERRORS: ExceptionHandlersMap = {DomainError: error_page}

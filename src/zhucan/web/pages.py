@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.params import FromPath
 from litestar.response import Template
+from litestar.types import ControllerRouterHandler
 
 from zhucan.compliance import canteen_profile as canteens
 from zhucan.compliance import plans
@@ -48,7 +49,7 @@ class PublicPages(Controller):
         return Template("public_random_plans.html", context={"plans": await plans.random_plans()})
 
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     home,
     PublicPages,
     *INSPECTOR_ROUTES,
