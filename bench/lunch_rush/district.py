@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from zhucan.access import Staff
-from zhucan.canteens import service as canteens
 from zhucan.canteens.schemas import CanteenIn
+from zhucan.clock import now_utc
+from zhucan.compliance import canteen_profile as canteens
 from zhucan.db.tx import write_transaction
 from zhucan.menus import service as menus
 from zhucan.menus.schemas import MenuIn, MenuItemIn
@@ -216,7 +217,7 @@ async def _build(
         district.elders.append([elder_id, card_no, codes[n % len(codes)], vol])
         if vol >= 0:
             links.append(
-                ElderLink(elder=elder_id, staff=volunteers[vol].id, created_at=money.now_utc())
+                ElderLink(elder=elder_id, staff=volunteers[vol].id, created_at=now_utc())
             )
     if links:
         await write_transaction(lambda: ElderLink.insert(*links).run())

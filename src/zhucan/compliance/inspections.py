@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from zhucan.access import Staff, role_label
+from zhucan.access import Role, Staff, role_label
 from zhucan.audit import service as audit
 from zhucan.canteens import service as canteens
 from zhucan.compliance import config, grades, queries, rules
@@ -43,7 +43,7 @@ async def _check_inspectors(usernames: list[str], canteen_code: str) -> None:
             field="inspectors",
         )
     not_inspectors = [
-        u for u in usernames if found[u]["role"] != "inspector" or not found[u]["active"]
+        u for u in usernames if found[u]["role"] != Role.INSPECTOR or not found[u]["active"]
     ]
     if not_inspectors:
         names = "、".join(f"{u}（{role_label(found[u]['role'])}）" for u in not_inspectors)

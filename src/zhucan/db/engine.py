@@ -44,9 +44,20 @@ def bind(engine: Engine[Any]) -> None:
     from zhucan.db.apps import all_tables
 
     piccolo_conf.DB = engine
-    tables: list[type[Table]] = [*all_tables(), Migration]
+    tables: set[type[Table]] = {*all_tables(), *_views(Table), Migration}
     for table in tables:
         table._meta.db = engine
+
+
+def _views(base: type[Table]) -> list[type[Table]]:
+    """Table classes of ours outside the migrated apps: another view of a migrated table, such
+    as the staff account piccolo_admin reads (people.queries.AdminAccount)."""
+    found = []
+    for table in base.__subclasses__():
+        if table.__module__.startswith("zhucan."):
+            found.append(table)
+        found.extend(_views(table))
+    return found
 
 
 def current_engine() -> Engine[Any]:

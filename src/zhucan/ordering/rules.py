@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
+from zhucan.access import Role
+
 # Each defined here once, for the schemas, the tables' values and these rules.
 Status = Literal["placed", "preparing", "ready", "served", "delivered", "not_home", "cancelled"]
 Fulfilment = Literal["dine_in", "takeaway", "delivery"]
 Channel = Literal["qr", "proxy", "hotline", "counter"]
 
-CHANNEL_BY_ROLE: dict[str, Channel] = {
-    "volunteer": "proxy",
-    "family": "proxy",
-    "operator": "hotline",
-    "canteen_staff": "counter",
+CHANNEL_BY_ROLE: dict[Role, Channel] = {
+    Role.VOLUNTEER: "proxy",
+    Role.FAMILY: "proxy",
+    Role.OPERATOR: "hotline",
+    Role.CANTEEN_STAFF: "counter",
 }
 STATUS_NAMES: dict[Status, str] = {
     "placed": "已下单",
@@ -35,9 +37,6 @@ NEXT_STATUSES: dict[Status, set[Status]] = {
     "cancelled": set(),
 }
 DELIVERY_ONLY: set[Status] = {"delivered", "not_home"}
-# Who may set a status besides the canteen's staff: the volunteer or family member who carried
-# the meal to a linked elder's door says whether it was handed over.
-PROXY_ROLES = {"volunteer", "family"}
 FINAL_SERVED: set[Status] = {"served", "delivered"}
 
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
-from zhucan.access import Staff
+from zhucan.access import Role, Staff, acts_for_linked_elders, sees_every_elder, works_at
 from zhucan.audit import service as audit
 from zhucan.canteens import queries as canteens
 from zhucan.canteens.rules import can_take_orders
@@ -155,10 +155,10 @@ async def ensure_can_see_order(staff: Staff, order_id: int) -> None:
     """Only those who see every order learn that an id is unknown (404). Anyone else gets the
     403 of an order that is not theirs, so ids cannot be probed for a canteen's orders."""
     row = await queries.order(order_id)
-    if row is None and staff.role in people.SEES_EVERY_ELDER:
+    if row is None and sees_every_elder(staff):
         raise NotFound(f"没有编号为 {order_id} 的订单")
-    if staff.role == "canteen_staff":
-        if row is None or staff.canteen_code != await _canteen_code(row):
+    if staff.role is Role.CANTEEN_STAFF:
+        if row is None or not works_at(staff, await _canteen_code(row)):
             raise Forbidden("食堂工作人员只能查看本食堂的订单")
         return
     if row is None:
@@ -448,16 +448,14 @@ async def set_status(order_id: int, status: Status, staff: Staff) -> OrderOut:
     async def work() -> OrderOut:
         # Locked as in cancel_order: a status set while a cancel runs waits for its outcome.
         order = await queries.locked_order(order_id)
-        if order is None and staff.role in people.SEES_EVERY_ELDER:  # as ensure_can_see_order
+        if order is None and sees_every_elder(staff):  # as ensure_can_see_order
             raise NotFound(f"没有编号为 {order_id} 的订单")
-        if staff.role in rules.PROXY_ROLES and status in rules.DELIVERY_ONLY:
+        # Besides the canteen's staff, the volunteer or family member who carried the meal to a
+        # linked elder's door says whether it was handed over.
+        if acts_for_linked_elders(staff) and status in rules.DELIVERY_ONLY:
             if order is None or not await people.is_linked(order["elder"], staff.id):
                 raise Forbidden("只能为与本账号关联的老人标记送餐结果")
-        elif (
-            staff.role != "canteen_staff"
-            or order is None
-            or staff.canteen_code != await _canteen_code(order)
-        ):
+        elif order is None or not works_at(staff, await _canteen_code(order)):
             # No canteen code here: staff of another canteen would learn where an order is.
             raise Forbidden("只有订单所在食堂的工作人员可以更新订单状态")
         if problem := rules.status_problem(order["status"], status, order["fulfilment"]):
@@ -472,9 +470,9 @@ async def set_status(order_id: int, status: Status, staff: Staff) -> OrderOut:
 async def my_orders(staff: Staff, first: date, last: date | None) -> list[MyOrder]:
     """Orders for meals from `first` to `last` (no end: every coming one) in a staff member's
     list: a volunteer's or family member's linked elders, or the orders an operator placed."""
-    if staff.role in rules.PROXY_ROLES:
+    if acts_for_linked_elders(staff):
         rows = await queries.orders_where(None, elders.linked_elder_ids(staff.id), first, last)
-    elif staff.role == "operator":
+    elif staff.role is Role.OPERATOR:
         rows = await queries.orders_where(staff.username, None, first, last)
     else:
         raise Forbidden("只有志愿者、家属和 12349 热线话务员有“我的订单”列表")
@@ -482,13 +480,13 @@ async def my_orders(staff: Staff, first: date, last: date | None) -> list[MyOrde
     orders = []
     for order in await _orders_out(rows):
         allowed = rules.next_statuses(order.status, order.fulfilment)
-        if staff.role in rules.PROXY_ROLES:
+        if acts_for_linked_elders(staff):
             allowed = [s for s in allowed if s in rules.DELIVERY_ONLY]
         orders.append(
             MyOrder(
                 **order.model_dump(),
                 elder_name=people_rules.mask_name(names[order.elder_id]["name"]),
-                next_statuses=[] if staff.role == "operator" else allowed,
+                next_statuses=[] if staff.role is Role.OPERATOR else allowed,
             )
         )
     return orders

@@ -264,7 +264,7 @@ async def staff_accounts(usernames: list[str]) -> dict[str, dict]:
 async def active_inspectors() -> list[str]:
     """The usernames of the inspectors in service."""
     rows = await StaffUser.select(StaffUser.username).where(
-        (StaffUser.role == "inspector") & StaffUser.active.eq(True)
+        (StaffUser.role == Role.INSPECTOR) & StaffUser.active.eq(True)
     )
     return [r["username"] for r in rows]
 

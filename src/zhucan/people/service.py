@@ -3,7 +3,15 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 
-from zhucan.access import Staff, role_label
+from zhucan.access import (
+    PROXY_ROLES,
+    Role,
+    Staff,
+    acts_for_linked_elders,
+    elder_scope,
+    role_label,
+    sees_every_elder,
+)
 from zhucan.attempts import service as attempts
 from zhucan.audit import service as audit
 from zhucan.audit.rules import SYSTEM_ACTOR
@@ -43,7 +51,7 @@ async def set_staff_active(username: str, active: bool, *, actor: str) -> bool:
 
 async def create_staff(data: StaffIn, *, actor: str = SYSTEM_ACTOR) -> Staff:
     canteen_id = None
-    if data.role == "canteen_staff":
+    if data.role is Role.CANTEEN_STAFF:
         if not data.canteen:
             raise BadInput("canteen：食堂工作人员必须绑定一个食堂", field="canteen")
         canteen_id = (await require_canteen(data.canteen))["id"]
@@ -172,10 +180,6 @@ async def get_elder(elder_id: int, today: date) -> ElderOut:
     return _elder_out(row, today)
 
 
-# Those who see every elder, and every order; only they learn whether an id exists.
-SEES_EVERY_ELDER = ("admin", "operator")
-
-
 def not_linked() -> Forbidden:
     return Forbidden("只能查看与本账号关联的老人")
 
@@ -185,22 +189,18 @@ async def ensure_can_view(staff: Staff, elder_id: int) -> None:
 
     Only those who see every elder learn whether an id exists: anyone else gets the same 403
     for an unknown id as for someone else's elder, so ids cannot be probed for who is enrolled."""
-    if staff.role in SEES_EVERY_ELDER:
+    if sees_every_elder(staff):
         if not await queries.elder_exists(elder_id):
             raise NotFound(f"没有编号为 {elder_id} 的老人")
         return
-    if staff.role in ("volunteer", "family") and await is_linked(elder_id, staff.id):
+    if acts_for_linked_elders(staff) and await is_linked(elder_id, staff.id):
         return
     raise not_linked()
 
 
 async def visible_elders(staff: Staff, today: date, q: str | None, limit: int) -> list[ElderOut]:
-    if staff.role in ("volunteer", "family"):
-        search: dict = {"linked_to": staff.id}
-    elif staff.role in SEES_EVERY_ELDER:
-        search = {}
-    else:
-        raise Forbidden("只有管理员、热线话务员和关联的志愿者、家属可以查看老人信息")
+    scope = elder_scope(staff, "只有管理员、热线话务员和关联的志愿者、家属可以查看老人信息")
+    search: dict = {} if scope.every_elder else {"linked_to": scope.linked_to}
     if q:
         q = q.strip()
         if q.isdigit() and len(q) == 12:
@@ -222,7 +222,7 @@ async def link(elder_id: int, username: str, *, actor: str = SYSTEM_ACTOR) -> Li
     staff = await queries.staff_role(username)
     if staff is None:
         raise BadInput(f"username：没有用户名为 {username} 的账号", field="username")
-    if staff["role"] not in ("volunteer", "family"):
+    if Role(staff["role"]) not in PROXY_ROLES:
         raise BadInput(
             f"username：只能关联志愿者或家属账号，{username} 是{role_label(staff['role'])}",
             field="username",

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from zhucan.access import Staff
+from zhucan.access import Staff, elder_scope
 from zhucan.clock import now_utc
 from zhucan.data_files import read_toml, validate
 from zhucan.db.tx import write_transaction
-from zhucan.errors import BadInput, Forbidden
+from zhucan.errors import BadInput
 from zhucan.money.rules import ELDER_KINDS, balance_change
 from zhucan.people import rules as people_rules
 from zhucan.people import service as people
@@ -260,15 +260,10 @@ async def statement(elder_id: int, date_from: date, date_to: date, tz: ZoneInfo)
 
 async def welfare_alerts(staff: Staff, today: date, community: str | None) -> list[WelfareAlert]:
     """Elders living alone whom the programme should go and see (rules.welfare_signals)."""
-    if staff.role in ("volunteer", "family"):
-        linked_to = staff.id
-    elif staff.role in ("admin", "operator"):
-        linked_to = None
-    else:
-        raise Forbidden("只有管理员、热线话务员和关联的志愿者、家属可以查看关爱提醒")
+    scope = elder_scope(staff, "只有管理员、热线话务员和关联的志愿者、家属可以查看关爱提醒")
     first, last = rules.usual_window(today)
     usual, last_meal, not_home = await queries.meal_facts(
-        first, last, today, linked_to=linked_to, community=community
+        first, last, today, linked_to=scope.linked_to, community=community
     )
     candidates = sorted({e for e, n in usual.items() if n >= rules.USUAL_MEALS} | set(not_home))
     if not candidates:

@@ -9,7 +9,7 @@ from datetime import date
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from zhucan.access import Staff
+from zhucan.access import Role, Staff, sees_every_elder
 from zhucan.audit import service as audit
 from zhucan.db.codes import split_codes
 from zhucan.db.tx import write_transaction
@@ -302,11 +302,11 @@ async def _active_elder(elder_id: int, field: str) -> dict:
 async def log_service(data: TimebankIn, staff: Staff, today: date) -> TimebankOut:
     """A volunteer logs their own hours; admins and hotline operators log anyone's."""
     helper_username = data.helper_username
-    if staff.role == "volunteer":
+    if staff.role is Role.VOLUNTEER:
         if data.helper_elder_id is not None or helper_username not in (None, staff.username):
             raise Forbidden("志愿者只能登记本人的服务时长")
         helper_username = staff.username
-    elif staff.role not in ("admin", "operator"):
+    elif not sees_every_elder(staff):
         raise Forbidden("只有志愿者本人、管理员和热线话务员可以登记时间银行服务")
     if data.helper_elder_id is None and helper_username is None:
         raise BadInput(
@@ -322,7 +322,7 @@ async def log_service(data: TimebankIn, staff: Staff, today: date) -> TimebankOu
     else:
         assert helper_username is not None  # refused above when neither helper is named
         account = await people.staff_role(helper_username)
-        if account is None or account["role"] != "volunteer":
+        if account is None or account["role"] != Role.VOLUNTEER:
             raise BadInput(
                 f"helper_username：{helper_username} 不是志愿者账号", field="helper_username"
             )
@@ -355,9 +355,9 @@ async def list_entries(
     staff: Staff, status: TimebankStatus | None, limit: int
 ) -> list[TimebankOut]:
     helper_staff = None
-    if staff.role == "volunteer":
+    if staff.role is Role.VOLUNTEER:
         helper_staff = staff.id
-    elif staff.role not in ("admin", "operator"):
+    elif not sees_every_elder(staff):
         raise Forbidden("只有管理员、热线话务员和志愿者本人可以查看时间银行记录")
     return await _entries_out(await queries.timebank_entries(status, limit, helper_staff))
 

@@ -15,7 +15,7 @@ from litestar import get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
-from zhucan.access import ROLE_LABELS
+from zhucan.access import ROLE_LABELS, Role
 from zhucan.compliance import canteen_profile as canteens
 from zhucan.http.deps import Now
 from zhucan.menus import service as menus
@@ -26,12 +26,12 @@ from zhucan.web.page_errors import PAGE_ERRORS
 
 # Where each role lands after signing in; {canteen} is the account's canteen.
 HOMES = {
-    "volunteer": "/v",
-    "family": "/v",
-    "operator": "/hotline",
-    "canteen_staff": "/k/{canteen}",
-    "admin": "/admin",
-    "inspector": "/inspect",
+    Role.VOLUNTEER: "/v",
+    Role.FAMILY: "/v",
+    Role.OPERATOR: "/hotline",
+    Role.CANTEEN_STAFF: "/k/{canteen}",
+    Role.ADMIN: "/admin",
+    Role.INSPECTOR: "/inspect",
 }
 FULFILMENTS = {"dine_in": "堂食", "takeaway": "自取", "delivery": "送餐"}
 # The names the consoles show for the API's codes.
