@@ -216,9 +216,7 @@ async def _build(
         vol = (n // 5) % n_volunteers if n % 5 == 0 else -1
         district.elders.append([elder_id, card_no, codes[n % len(codes)], vol])
         if vol >= 0:
-            links.append(
-                ElderLink(elder=elder_id, staff=volunteers[vol].id, created_at=now_utc())
-            )
+            links.append(ElderLink(elder=elder_id, staff=volunteers[vol].id, created_at=now_utc()))
     if links:
         await write_transaction(lambda: ElderLink.insert(*links).run())
     return district

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from zhucan.access import Role, Staff, acts_for_linked_elders, sees_every_elder, works_at
 from zhucan.audit import service as audit
@@ -331,18 +332,23 @@ async def preview_order(data: OrderIn, placer: Placer, today: date, now: time) -
         meal_date=order.meal_date,
         slot=order.slot,
         fulfilment=data.fulfilment,
-        items=[
-            OrderLineOut(
-                dish_id=line.dish_id,
-                name=priced.menu[line.dish_id]["name"],
-                qty=line.qty,
-                price_fen=priced.menu[line.dish_id]["price_fen"],
-            )
-            for line in data.items
-        ],
+        items=_lines_out(data, priced.menu),
         **asdict(split),
         diet_clashes=priced.clashes,
     )
+
+
+def _lines_out(data: OrderIn, menu: dict[str, dict[str, Any]]) -> list[OrderLineOut]:
+    """The order's lines as the bill shows them: each dish's name and price from the menu."""
+    return [
+        OrderLineOut(
+            dish_id=line.dish_id,
+            name=menu[line.dish_id]["name"],
+            qty=line.qty,
+            price_fen=menu[line.dish_id]["price_fen"],
+        )
+        for line in data.items
+    ]
 
 
 async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> OrderOut:
@@ -362,15 +368,7 @@ async def place_order(data: OrderIn, placer: Placer, today: date, now: time) -> 
             meal_date=order.meal_date,
             slot=order.slot,
             fulfilment=data.fulfilment,
-            items=[
-                OrderLineOut(
-                    dish_id=line.dish_id,
-                    name=menu[line.dish_id]["name"],
-                    qty=line.qty,
-                    price_fen=menu[line.dish_id]["price_fen"],
-                )
-                for line in data.items
-            ],
+            items=_lines_out(data, menu),
             **asdict(split),
             placed_by=placer.placed_by,
             delivery_address=order.address,

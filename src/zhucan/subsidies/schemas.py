@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from zhucan.menus.schemas import Slot
 from zhucan.params import BodyId, IsoDate, Text
+from zhucan.people.rules import ElderStatus
 from zhucan.people.schemas import Category
 from zhucan.subsidies.rules import (
     MAX_SERVICE_MINUTES,
@@ -13,7 +14,6 @@ from zhucan.subsidies.rules import (
     parse_month,
 )
 
-ElderStatus = Literal["active", "deceased", "moved"]
 TimebankStatus = Literal["pending", "approved", "rejected"]
 
 
