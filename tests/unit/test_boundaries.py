@@ -46,7 +46,7 @@ def _modules() -> list[tuple[str, Path]]:
 
 def test_imports_follow_the_layer_order():
     run = subprocess.run(
-        [str(LINT_IMPORTS), "--config", str(PROJECT_ROOT / "pyproject.toml"), "--no-cache"],
+        [str(LINT_IMPORTS), str(PROJECT_ROOT / "pyproject.toml"), "--no-cache"],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
