@@ -38,6 +38,8 @@ ROLE_LABELS = {
 PROXY_ROLES = frozenset({Role.VOLUNTEER, Role.FAMILY})
 # The back office and the 12349 hotline serve every elder of the programme.
 ALL_ELDER_ROLES = frozenset({Role.ADMIN, Role.OPERATOR})
+# Who logs and lists anyone's time-bank service (a volunteer only their own).
+TIMEBANK_KEEPERS = frozenset({Role.ADMIN, Role.OPERATOR})
 
 
 def role_label(role: str) -> str:
@@ -67,6 +69,10 @@ def sees_every_elder(staff: Staff) -> bool:
 
 def acts_for_linked_elders(staff: Staff) -> bool:
     return staff.role in PROXY_ROLES
+
+
+def keeps_timebank(staff: Staff) -> bool:
+    return staff.role in TIMEBANK_KEEPERS
 
 
 def works_at(staff: Staff, canteen_code: str) -> bool:

@@ -126,6 +126,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
         ],
         state=State(
+            # `clock`: now in the service's time zone, as handlers get it (http/deps.py); a
+            # test gives the app a fixed one.
             {"settings": settings, "engine": engine, "clock": lambda: datetime.now(settings.tz)}
         ),
         dependencies=DEPENDENCIES,

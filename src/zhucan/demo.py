@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from zhucan.access import Role
 from zhucan.compliance.demo_history import load_history as load_inspection_history
 from zhucan.data_files import load_paths
 from zhucan.db.tx import write_transaction
@@ -141,7 +142,7 @@ async def load_demo(settings: Settings, today: date) -> dict:
             if not await people.is_linked(card["id"], staff["id"]):
                 await people.link(card["id"], username)
     inspections = await load_inspection_history(
-        today, [a.username for a in ACCOUNTS if a.role == "inspector"]
+        today, [a.username for a in ACCOUNTS if a.role == Role.INSPECTOR]
     )
     return {
         "files_changed": report.changed,

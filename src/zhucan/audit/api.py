@@ -8,7 +8,7 @@ from zhucan.access import Role
 from zhucan.audit import service
 from zhucan.audit.rules import ACTIONS
 from zhucan.audit.schemas import AuditPage
-from zhucan.http.deps import AppSettings
+from zhucan.http.deps import Ctx
 from zhucan.http.guards import requires
 
 
@@ -24,7 +24,7 @@ class AuditController(Controller):
     )
     async def list(
         self,
-        settings: AppSettings,
+        ctx: Ctx,
         # The enum documents the service's check, which answers with the Chinese list.
         action: Annotated[
             str | None,
@@ -46,7 +46,7 @@ class AuditController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500, description="每页条数")] = 100,
     ) -> AuditPage:
         return await service.page(
-            settings.tz,
+            ctx.settings.tz,
             action=action,
             actor=actor,
             date_from=date_from,

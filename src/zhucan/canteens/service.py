@@ -43,8 +43,20 @@ async def find(code: str) -> dict | None:
 async def require(code: str) -> dict:
     row = await queries.find(code)
     if row is None:
-        raise NotFound(f"没有编号为 {code} 的食堂")
+        raise _unknown(code)
     return row
+
+
+async def require_id(code: str) -> int:
+    """The id of canteen `code`, by fixed SQL: elders' phones read menus all lunch long."""
+    row = await queries.canteen_for_order(code)
+    if row is None:
+        raise _unknown(code)
+    return int(row["id"])
+
+
+def _unknown(code: str) -> NotFound:
+    return NotFound(f"没有编号为 {code} 的食堂")
 
 
 async def listed(region: str | None = None) -> list[dict]:

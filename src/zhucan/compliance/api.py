@@ -36,7 +36,7 @@ from zhucan.compliance.schemas import (
     ScorePreviewIn,
     ScorePreviewOut,
 )
-from zhucan.http.deps import AppSettings, Today
+from zhucan.http.deps import Ctx
 from zhucan.http.guards import requires, signed_in
 
 
@@ -49,18 +49,16 @@ class CanteenController(Controller):
     @get("/", operation_id="listCanteens", summary="食堂列表（含食品安全等级）")
     async def list(
         self,
-        today: Today,
+        ctx: Ctx,
         region: Annotated[
             str | None, QueryParameter(description="只列出该区划（区、街道或社区）内的食堂")
         ] = None,
     ) -> list[CanteenSummary]:
-        return await canteen_profile.summaries(today, region)
+        return await canteen_profile.summaries(ctx.today, region)
 
     @post("/", guards=[requires(Role.ADMIN)], operation_id="createCanteen", summary="登记食堂")
-    async def create(
-        self, request: Request, today: Today, data: JSONBody[CanteenIn]
-    ) -> CanteenSummary:
-        return await canteen_profile.create(data, today, actor=signed_in(request).username)
+    async def create(self, request: Request, ctx: Ctx, data: JSONBody[CanteenIn]) -> CanteenSummary:
+        return await canteen_profile.create(data, ctx.today, actor=signed_in(request).username)
 
     @patch(
         "/{code:str}",
@@ -69,9 +67,9 @@ class CanteenController(Controller):
         summary="修改食堂信息",
     )
     async def update(
-        self, request: Request, today: Today, code: FromPath[str], data: JSONBody[CanteenPatch]
+        self, request: Request, ctx: Ctx, code: FromPath[str], data: JSONBody[CanteenPatch]
     ) -> CanteenSummary:
-        return await canteen_profile.patch(code, data, today, actor=signed_in(request).username)
+        return await canteen_profile.patch(code, data, ctx.today, actor=signed_in(request).username)
 
     @get(
         "/{code:str}/poster.png",
@@ -79,21 +77,23 @@ class CanteenController(Controller):
         media_type="image/png",
         summary="食堂扫码点餐海报（A5，PNG，可打印；含等级与阳光厨房）",
     )
-    async def poster(self, request: Request, today: Today, code: FromPath[str]) -> Response[bytes]:
-        data = posters.poster_data(await canteen_profile.summary(code, today), public_url(request))
+    async def poster(self, request: Request, ctx: Ctx, code: FromPath[str]) -> Response[bytes]:
+        data = posters.poster_data(
+            await canteen_profile.summary(code, ctx.today), public_url(request)
+        )
         # Drawing takes most of a second of CPU: off the event loop, orders keep flowing.
         return png_response(await to_thread.run_sync(posters.render_poster, data))
 
     @get("/{code:str}", operation_id="getCanteen", summary="食堂详情（等级、检查历史、未整改问题）")
     async def get(
         self,
-        today: Today,
+        ctx: Ctx,
         code: FromPath[str],
         as_of: Annotated[
             date | None, QueryParameter(description="按该日期计算等级，默认今天")
         ] = None,
     ) -> CanteenDetail:
-        return await canteen_profile.detail(code, as_of or today)
+        return await canteen_profile.detail(code, as_of or ctx.today)
 
 
 class ComplianceController(Controller):
@@ -111,8 +111,8 @@ class ComplianceController(Controller):
         operation_id="previewScore",
         summary="按已勾选的结论试算得分、动态等级和整改期限（不保存）",
     )
-    async def score_preview(self, today: Today, data: JSONBody[ScorePreviewIn]) -> ScorePreviewOut:
-        return await inspections.preview(data, today)
+    async def score_preview(self, ctx: Ctx, data: JSONBody[ScorePreviewIn]) -> ScorePreviewOut:
+        return await inspections.preview(data, ctx.today)
 
     @get(
         "/summary",
@@ -122,14 +122,13 @@ class ComplianceController(Controller):
     )
     async def summary(
         self,
-        today: Today,
-        settings: AppSettings,
+        ctx: Ctx,
         year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
         as_of: Annotated[
             date | None, QueryParameter(description="按该日期统计；默认今天或该年年末")
         ] = None,
     ) -> ComplianceSummary:
-        return await summary.summary(year, as_of, today, settings.tz)
+        return await summary.summary(year, as_of, ctx.today, ctx.settings.tz)
 
     @get(
         "/due",
@@ -139,10 +138,10 @@ class ComplianceController(Controller):
     )
     async def due(
         self,
-        today: Today,
+        ctx: Ctx,
         as_of: Annotated[date | None, QueryParameter(description="按该日期计算，默认今天")] = None,
     ) -> list[DueEntry]:
-        return await due.due(as_of or today)
+        return await due.due(as_of or ctx.today)
 
     @post(
         "/random-plan",
@@ -169,13 +168,13 @@ class CanteenComplianceController(Controller):
         summary="录入一次检查（得分、动态等级、年度等级、整改问题）",
     )
     async def file(
-        self, request: Request, today: Today, code: FromPath[str], data: JSONBody[InspectionIn]
+        self, request: Request, ctx: Ctx, code: FromPath[str], data: JSONBody[InspectionIn]
     ) -> InspectionOut:
-        return await inspections.file_inspection(code, data, signed_in(request), today)
+        return await inspections.file_inspection(code, data, signed_in(request), ctx.today)
 
     @get("/inspections", operation_id="listInspections", summary="食堂检查历史（最新在前）")
-    async def history(self, today: Today, code: FromPath[str]) -> list[InspectionOut]:
-        return await inspections.inspections(code, today)
+    async def history(self, ctx: Ctx, code: FromPath[str]) -> list[InspectionOut]:
+        return await inspections.inspections(code, ctx.today)
 
     @post(
         "/findings/{item:str}/resolve",
@@ -187,12 +186,14 @@ class CanteenComplianceController(Controller):
     async def resolve(
         self,
         request: Request,
-        today: Today,
+        ctx: Ctx,
         code: FromPath[str],
         item: FromPath[str],
         data: JSONBody[ResolveIn | None] = None,
     ) -> list[FindingOut]:
-        return await findings.resolve(code, item, data or ResolveIn(), signed_in(request), today)
+        return await findings.resolve(
+            code, item, data or ResolveIn(), signed_in(request), ctx.today
+        )
 
     @post(
         "/alerts",
@@ -201,9 +202,9 @@ class CanteenComplianceController(Controller):
         summary="明厨亮灶摄像头告警上报",
     )
     async def alert(
-        self, request: Request, settings: AppSettings, code: FromPath[str], data: JSONBody[AlertIn]
+        self, request: Request, ctx: Ctx, code: FromPath[str], data: JSONBody[AlertIn]
     ) -> AlertOut:
-        return await alerts.record_alert(code, data, signed_in(request), settings.tz)
+        return await alerts.record_alert(code, data, signed_in(request), ctx.settings.tz)
 
 
 ROUTES = [CanteenController, ComplianceController, CanteenComplianceController]

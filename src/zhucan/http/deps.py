@@ -1,49 +1,45 @@
-"""Values every handler may ask for by name, as Litestar dependencies: `settings`, `now` (the
-service's time zone), `today`, and `client_address` (for the guessing limits).
+"""What every handler may need of a request besides its own parameters, as one Litestar
+dependency: `ctx: Ctx` gives `ctx.settings`, `ctx.now` and `ctx.today` (in the service's time
+zone) and `ctx.client_address` (for the guessing limits).
 
-Handlers take them as parameters instead of reading app state, so a test moves the whole
-service's clock at once with `app.state.clock = lambda: fixed_datetime`.
+One dependency rather than four: Litestar resolves the dependencies of a handler that are
+independent of each other in a task group, which cost about 0.5 ms of CPU per order placed.
+Handlers ask for it instead of reading app state, so a test moves the whole service's clock at
+once with `app.state.clock = lambda: fixed_datetime`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from litestar import Request
-from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 
 from zhucan.settings import Settings
 
 
-def _settings(state: State) -> Settings:
-    return state.settings  # type: ignore[no-any-return]
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    settings: Settings
+    now: datetime
+    client_address: str
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
 
 
-def _now(state: State) -> datetime:
-    return state.clock()  # type: ignore[no-any-return]
+def _context(request: Request[Any, Any, Any]) -> RequestContext:
+    state = request.app.state
+    # Behind a reverse proxy the peer is the proxy unless uvicorn is told to trust its forwarded
+    # headers (docs/operations.md).
+    client = request.client.host if request.client else "unknown"
+    return RequestContext(settings=state.settings, now=state.clock(), client_address=client)
 
 
-def _today(now: NamedDependency[datetime]) -> date:
-    return now.date()
+DEPENDENCIES = {"ctx": Provide(_context, sync_to_thread=False)}
 
-
-def _client_address(request: Request[Any, Any, Any]) -> str:
-    """The peer address of a request. Behind a reverse proxy this is the proxy's address unless
-    uvicorn is told to trust its forwarded headers (see docs/operations.md)."""
-    return request.client.host if request.client else "unknown"
-
-
-DEPENDENCIES = {
-    "settings": Provide(_settings, sync_to_thread=False),
-    "now": Provide(_now, sync_to_thread=False),
-    "today": Provide(_today, sync_to_thread=False),
-    "client_address": Provide(_client_address, sync_to_thread=False),
-}
-
-# What a handler writes to receive them, e.g. `today: Today`.
-AppSettings = NamedDependency[Settings]
-Now = NamedDependency[datetime]
-Today = NamedDependency[date]
-ClientAddress = NamedDependency[str]
+# What a handler writes to receive it.
+Ctx = NamedDependency[RequestContext]

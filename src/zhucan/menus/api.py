@@ -5,7 +5,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.types import ControllerRouterHandler
 
 from zhucan.errors import NotFound
-from zhucan.http.deps import Now
+from zhucan.http.deps import Ctx
 from zhucan.http.guards import manages_path_canteen
 from zhucan.menus import service
 from zhucan.menus.schemas import MenuIn, MenuOut, Slot
@@ -43,8 +43,8 @@ class MenuController(Controller):
     tags=["menus"],
     summary="下一个还能点的餐次的菜单（今天或之后几天）；没有则 404",
 )
-async def next_menu(now: Now, code: FromPath[str]) -> MenuOut:
-    menu = await service.next_open_menu(code, now.date(), now.time())
+async def next_menu(ctx: Ctx, code: FromPath[str]) -> MenuOut:
+    menu = await service.next_open_menu(code, ctx.now.date(), ctx.now.time())
     if menu is None:
         raise NotFound(f"{code} 最近 7 天没有还能点的菜单")
     return menu

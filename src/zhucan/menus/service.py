@@ -32,8 +32,7 @@ def _item_out(row: dict) -> MenuItemOut:
 
 
 async def get_menu(code: str, meal_date: date, slot: str) -> MenuOut:
-    canteen = await canteens.require(code)
-    rows = await queries.items_of(canteen["id"], meal_date, slot)
+    rows = await queries.items_of(await canteens.require_id(code), meal_date, slot)
     if not rows:
         raise NotFound(f"{code} 尚未发布 {meal_date} {rules.SLOT_NAMES[slot]}的菜单")
     return MenuOut(canteen=code, meal_date=meal_date, slot=slot, items=[_item_out(r) for r in rows])
@@ -42,12 +41,12 @@ async def get_menu(code: str, meal_date: date, slot: str) -> MenuOut:
 async def next_open_menu(code: str, today: date, now: time, days: int = 7) -> MenuOut | None:
     """The menu of the canteen's next slot still open for ordering (today's or a coming day's),
     or None when nothing is published for the next `days` days."""
-    canteen = await canteens.require(code)
-    published = await queries.published(canteen["id"], today, days)
+    canteen_id = await canteens.require_id(code)
+    published = await queries.published(canteen_id, today, days)
     for day in sorted({d for d, _ in published}):
         for slot in rules.open_slots(day, today, now):
             if (day, slot) in published:
-                rows = await queries.items_of(canteen["id"], day, slot)
+                rows = await queries.items_of(canteen_id, day, slot)
                 return MenuOut(
                     canteen=code, meal_date=day, slot=slot, items=[_item_out(r) for r in rows]
                 )

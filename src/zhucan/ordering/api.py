@@ -4,7 +4,7 @@ from typing import Annotated
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from zhucan.http.deps import AppSettings, ClientAddress, Now, Today
+from zhucan.http.deps import Ctx
 from zhucan.http.guards import current_staff, manages_path_canteen, signed_in
 from zhucan.http.idempotency import IDEMPOTENCY_RESPONSES, IdempotencyKey, once, takeover_period
 from zhucan.http.problems import problem_responses
@@ -38,15 +38,15 @@ class OrderController(Controller):
     async def place(
         self,
         request: Request,
-        now: Now,
-        client_address: ClientAddress,
-        settings: AppSettings,
+        ctx: Ctx,
         data: JSONBody[OrderIn],
         idempotency_key: IdempotencyKey,
     ) -> Response[OrderOut]:
-        placer = await service.placer_of(current_staff(request), data, settings, client_address)
+        placer = await service.placer_of(
+            current_staff(request), data, ctx.settings, ctx.client_address
+        )
         outcome = await service.place_order_once(
-            idempotency_key, data, placer, now, takeover_period(settings)
+            idempotency_key, data, placer, ctx.now, takeover_period(ctx.settings)
         )
         return outcome.response()
 
@@ -60,14 +60,13 @@ class OrderController(Controller):
     async def preview(
         self,
         request: Request,
-        today: Today,
-        now: Now,
-        client_address: ClientAddress,
-        settings: AppSettings,
+        ctx: Ctx,
         data: JSONBody[OrderIn],
     ) -> OrderPreview:
-        placer = await service.placer_of(current_staff(request), data, settings, client_address)
-        return await service.preview_order(data, placer, today, now.time())
+        placer = await service.placer_of(
+            current_staff(request), data, ctx.settings, ctx.client_address
+        )
+        return await service.preview_order(data, placer, ctx.today, ctx.now.time())
 
     @get(
         "/",
@@ -77,12 +76,12 @@ class OrderController(Controller):
     async def mine(
         self,
         request: Request,
-        today: Today,
+        ctx: Ctx,
         meal_date: Annotated[
             date | None, QueryParameter(name="date", description="只看这一天；默认今天和之后的")
         ] = None,
     ) -> list[MyOrder]:
-        return await service.my_orders(signed_in(request), meal_date or today, meal_date)
+        return await service.my_orders(signed_in(request), meal_date or ctx.today, meal_date)
 
     @get("/{order_id:int}", operation_id="getOrder", summary="查看订单")
     async def get(self, request: Request, order_id: DbId) -> OrderOut:
@@ -131,14 +130,14 @@ class KitchenController(Controller):
     )
     async def view(
         self,
-        today: Today,
+        ctx: Ctx,
         code: FromPath[str],
         meal_date: Annotated[
             date | None, QueryParameter(name="date", description="用餐日期，默认今天")
         ] = None,
         slot: Annotated[Slot, QueryParameter(description="餐次")] = "lunch",
     ) -> KitchenView:
-        return await service.kitchen_view(code, meal_date or today, slot)
+        return await service.kitchen_view(code, meal_date or ctx.today, slot)
 
 
 ROUTES = [OrderController, KitchenController]

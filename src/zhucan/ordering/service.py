@@ -453,7 +453,11 @@ async def set_status(order_id: int, status: Status, staff: Staff) -> OrderOut:
         if acts_for_linked_elders(staff) and status in rules.DELIVERY_ONLY:
             if order is None or not await people.is_linked(order["elder"], staff.id):
                 raise Forbidden("只能为与本账号关联的老人标记送餐结果")
-        elif order is None or not works_at(staff, await _canteen_code(order)):
+        elif (
+            staff.role is not Role.CANTEEN_STAFF
+            or order is None
+            or not works_at(staff, await _canteen_code(order))
+        ):
             # No canteen code here: staff of another canteen would learn where an order is.
             raise Forbidden("只有订单所在食堂的工作人员可以更新订单状态")
         if problem := rules.status_problem(order["status"], status, order["fulfilment"]):

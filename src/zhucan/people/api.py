@@ -5,7 +5,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
 
 from zhucan.access import Role
-from zhucan.http.deps import AppSettings, ClientAddress, Today
+from zhucan.http.deps import Ctx
 from zhucan.http.guards import requires, signed_in
 from zhucan.http.problems import problem_responses
 from zhucan.params import DbId
@@ -25,14 +25,14 @@ class AuthController(Controller):
         status_code=200,
         responses=problem_responses(429),
     )
-    async def token(
-        self, client_address: ClientAddress, settings: AppSettings, data: JSONBody[TokenRequest]
-    ) -> TokenOut:
-        staff = await service.authenticate(data.username, data.password, client=client_address)
+    async def token(self, ctx: Ctx, data: JSONBody[TokenRequest]) -> TokenOut:
+        staff = await service.authenticate(data.username, data.password, client=ctx.client_address)
         return TokenOut(
-            access_token=issue_token(staff, settings.secret_key, settings.token_ttl_seconds),
+            access_token=issue_token(
+                staff, ctx.settings.secret_key, ctx.settings.token_ttl_seconds
+            ),
             role=staff.role,
-            expires_in=settings.token_ttl_seconds,
+            expires_in=ctx.settings.token_ttl_seconds,
         )
 
 
@@ -43,10 +43,10 @@ class ElderController(Controller):
     @post(
         "/", guards=[requires(Role.ADMIN)], operation_id="createElder", summary="登记老人并发爱心卡"
     )
-    async def create(
-        self, request: Request, today: Today, settings: AppSettings, data: JSONBody[ElderIn]
-    ) -> ElderOut:
-        return await service.create_elder(data, settings, today, actor=signed_in(request).username)
+    async def create(self, request: Request, ctx: Ctx, data: JSONBody[ElderIn]) -> ElderOut:
+        return await service.create_elder(
+            data, ctx.settings, ctx.today, actor=signed_in(request).username
+        )
 
     @get(
         "/",
@@ -56,18 +56,18 @@ class ElderController(Controller):
     async def list(
         self,
         request: Request,
-        today: Today,
+        ctx: Ctx,
         q: Annotated[
             str | None, QueryParameter(max_length=50, description="姓名、电话尾号或 12 位爱心卡号")
         ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> builtins.list[ElderOut]:  # `list` in here is the handler below
-        return await service.visible_elders(signed_in(request), today, q, limit)
+        return await service.visible_elders(signed_in(request), ctx.today, q, limit)
 
     @get("/{elder_id:int}", operation_id="getElder", summary="查看老人信息（个人信息脱敏）")
-    async def get(self, request: Request, today: Today, elder_id: DbId) -> ElderOut:
+    async def get(self, request: Request, ctx: Ctx, elder_id: DbId) -> ElderOut:
         await service.ensure_can_view(signed_in(request), elder_id)
-        return await service.get_elder(elder_id, today)
+        return await service.get_elder(elder_id, ctx.today)
 
     @post(
         "/{elder_id:int}/links",

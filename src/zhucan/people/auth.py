@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
-from zhucan.access import Staff
+from zhucan.access import ROLE_LABELS, Staff
 from zhucan.canteens.queries import canteen_codes
 from zhucan.clock import now_utc
 from zhucan.errors import NotAuthenticated
@@ -57,6 +57,8 @@ def read_token(token: str, secret_key: str) -> Staff:
         raise NotAuthenticated("登录令牌已过期，请重新登录") from None
     except jwt.InvalidTokenError:
         raise NotAuthenticated("登录令牌无效，请重新登录") from None
+    if claims["role"] not in ROLE_LABELS:
+        raise NotAuthenticated("登录令牌无效，请重新登录")
     return Staff(
         id=claims["uid"],
         username=claims["sub"],
@@ -74,6 +76,8 @@ async def account_of(claimed: Staff) -> Staff:
         raise NotAuthenticated("登录令牌对应的账号已不存在，请重新登录")
     if not row["active"]:
         raise NotAuthenticated("该账号已停用，请联系管理员")
+    if row["role"] not in ROLE_LABELS:  # written by hand into the table, not by zhucan
+        raise NotAuthenticated("该账号的角色无效，请联系管理员")
     canteen_code = (
         (await canteen_codes([row["canteen"]]))[row["canteen"]] if row["canteen"] else None
     )

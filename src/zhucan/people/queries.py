@@ -9,7 +9,7 @@ from piccolo.columns import Boolean, Varchar
 from piccolo.query import Select
 from piccolo.table import Table
 
-from zhucan.access import Role
+from zhucan.access import ElderScope, Role
 from zhucan.db import sql
 from zhucan.people.tables import Elder, ElderLink, StaffUser
 
@@ -166,18 +166,18 @@ def linked_elder_ids(staff_id: int):
 
 
 async def elders(
+    scope: ElderScope,
     limit: int,
     *,
-    linked_to: int | None = None,
     card_no: str | None = None,
     phone_ending: str | None = None,
     name_containing: str | None = None,
 ) -> list[dict]:
-    """Elders in id order with their ELDER_COLUMNS: those linked to the account `linked_to`
-    (every elder when None), narrowed by card number, phone ending or part of the name."""
+    """The elders in `scope`, in id order with their ELDER_COLUMNS, narrowed by card number,
+    phone ending or part of the name."""
     query = Elder.select(*ELDER_COLUMNS).order_by(Elder.id).limit(limit)
-    if linked_to is not None:
-        query = query.where(Elder.id.is_in(linked_elder_ids(linked_to)))
+    if scope.linked_to is not None:
+        query = query.where(Elder.id.is_in(linked_elder_ids(scope.linked_to)))
     if card_no is not None:
         query = query.where(Elder.card_no == card_no)
     if phone_ending is not None:

@@ -200,7 +200,7 @@ async def ensure_can_view(staff: Staff, elder_id: int) -> None:
 
 async def visible_elders(staff: Staff, today: date, q: str | None, limit: int) -> list[ElderOut]:
     scope = elder_scope(staff, "只有管理员、热线话务员和关联的志愿者、家属可以查看老人信息")
-    search: dict = {} if scope.every_elder else {"linked_to": scope.linked_to}
+    search: dict[str, str] = {}
     if q:
         q = q.strip()
         if q.isdigit() and len(q) == 12:
@@ -213,7 +213,7 @@ async def visible_elders(staff: Staff, today: date, q: str | None, limit: int) -
             if not name:
                 return []
             search["name_containing"] = name
-    return [_elder_out(r, today) for r in await queries.elders(limit, **search)]
+    return [_elder_out(r, today) for r in await queries.elders(scope, limit, **search)]
 
 
 async def link(elder_id: int, username: str, *, actor: str = SYSTEM_ACTOR) -> LinkOut:
@@ -222,7 +222,7 @@ async def link(elder_id: int, username: str, *, actor: str = SYSTEM_ACTOR) -> Li
     staff = await queries.staff_role(username)
     if staff is None:
         raise BadInput(f"username：没有用户名为 {username} 的账号", field="username")
-    if Role(staff["role"]) not in PROXY_ROLES:
+    if staff["role"] not in PROXY_ROLES:
         raise BadInput(
             f"username：只能关联志愿者或家属账号，{username} 是{role_label(staff['role'])}",
             field="username",

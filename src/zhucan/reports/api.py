@@ -5,7 +5,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody, QueryParameter
 
 from zhucan.access import Role
-from zhucan.http.deps import AppSettings, Today
+from zhucan.http.deps import Ctx
 from zhucan.http.guards import requires, signed_in
 from zhucan.params import DbId
 from zhucan.people import service as people
@@ -115,8 +115,7 @@ class StatementController(Controller):
     async def statement(
         self,
         request: Request,
-        today: Today,
-        settings: AppSettings,
+        ctx: Ctx,
         elder_id: DbId,
         date_from: Annotated[
             date | None, QueryParameter(name="from", description="开始日期，默认本月 1 日")
@@ -126,9 +125,9 @@ class StatementController(Controller):
         ] = None,
     ) -> Statement:
         await people.ensure_can_view(signed_in(request), elder_id)
-        day = today
+        day = ctx.today
         return await service.statement(
-            elder_id, date_from or day.replace(day=1), date_to or day, settings.tz
+            elder_id, date_from or day.replace(day=1), date_to or day, ctx.settings.tz
         )
 
 
@@ -144,12 +143,12 @@ class WelfareController(Controller):
     async def alerts(
         self,
         request: Request,
-        today: Today,
+        ctx: Ctx,
         community: Annotated[
             str | None, QueryParameter(max_length=32, description="只看某社区（村）")
         ] = None,
     ) -> list[WelfareAlert]:
-        return await service.welfare_alerts(signed_in(request), today, community)
+        return await service.welfare_alerts(signed_in(request), ctx.today, community)
 
     @post(
         "/{elder_id:int}/visits",
@@ -157,9 +156,9 @@ class WelfareController(Controller):
         summary="登记上门探访（之后该老人的提醒消除）",
     )
     async def visit(
-        self, request: Request, today: Today, elder_id: DbId, data: JSONBody[VisitIn]
+        self, request: Request, ctx: Ctx, elder_id: DbId, data: JSONBody[VisitIn]
     ) -> VisitOut:
-        return await service.record_visit(elder_id, data, signed_in(request), today)
+        return await service.record_visit(elder_id, data, signed_in(request), ctx.today)
 
 
 ROUTES = [ReportController, StatementController, WelfareController]

@@ -5,7 +5,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, QueryParameter
 
 from zhucan.access import Role
-from zhucan.http.deps import AppSettings, Today
+from zhucan.http.deps import Ctx
 from zhucan.http.guards import requires, signed_in
 from zhucan.params import DbId
 from zhucan.subsidies import policy as subsidy_policy
@@ -31,10 +31,10 @@ class SubsidyController(Controller):
     @get("/policy", operation_id="getSubsidyPolicy", summary="查看某日执行的补贴政策（默认今天）")
     async def policy(
         self,
-        today: Today,
+        ctx: Ctx,
         on: Annotated[date | None, QueryParameter(description="日期，默认今天")] = None,
     ) -> SubsidyPolicy:
-        return await subsidy_policy.policy_in_force(on or today)
+        return await subsidy_policy.policy_in_force(on or ctx.today)
 
     @get(
         "/policy/versions",
@@ -50,9 +50,9 @@ class SubsidyController(Controller):
         summary="自 effective_from 起以新政策替换（不能早于今天；已下的订单不受影响）",
     )
     async def put_policy(
-        self, request: Request, today: Today, data: JSONBody[SubsidyPolicy]
+        self, request: Request, ctx: Ctx, data: JSONBody[SubsidyPolicy]
     ) -> SubsidyPolicy:
-        return await subsidy_policy.put_policy(data, today, signed_in(request).username)
+        return await subsidy_policy.put_policy(data, ctx.today, signed_in(request).username)
 
     @post(
         "/issue",
@@ -60,11 +60,9 @@ class SubsidyController(Controller):
         status_code=200,
         summary="月度发放爱心卡额度和敬老分（重复执行不会重复发放）",
     )
-    async def issue(
-        self, request: Request, today: Today, settings: AppSettings, data: JSONBody[IssueIn]
-    ) -> IssueOut:
+    async def issue(self, request: Request, ctx: Ctx, data: JSONBody[IssueIn]) -> IssueOut:
         return await service.issue_month(
-            data.month, today, settings.tz, signed_in(request).username
+            data.month, ctx.today, ctx.settings.tz, signed_in(request).username
         )
 
     @get(
@@ -98,8 +96,8 @@ class TimebankController(Controller):
     tags = ["timebank"]
 
     @post("/", operation_id="logTimebankService", summary="登记时间银行服务时长（待管理员批准）")
-    async def log(self, request: Request, today: Today, data: JSONBody[TimebankIn]) -> TimebankOut:
-        return await service.log_service(data, signed_in(request), today)
+    async def log(self, request: Request, ctx: Ctx, data: JSONBody[TimebankIn]) -> TimebankOut:
+        return await service.log_service(data, signed_in(request), ctx.today)
 
     @get("/", operation_id="listTimebankEntries", summary="时间银行记录（志愿者只看本人的）")
     async def list(

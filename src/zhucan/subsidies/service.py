@@ -9,7 +9,7 @@ from datetime import date
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from zhucan.access import Role, Staff, sees_every_elder
+from zhucan.access import Role, Staff, keeps_timebank
 from zhucan.audit import service as audit
 from zhucan.db.codes import split_codes
 from zhucan.db.tx import write_transaction
@@ -306,7 +306,7 @@ async def log_service(data: TimebankIn, staff: Staff, today: date) -> TimebankOu
         if data.helper_elder_id is not None or helper_username not in (None, staff.username):
             raise Forbidden("志愿者只能登记本人的服务时长")
         helper_username = staff.username
-    elif not sees_every_elder(staff):
+    elif not keeps_timebank(staff):
         raise Forbidden("只有志愿者本人、管理员和热线话务员可以登记时间银行服务")
     if data.helper_elder_id is None and helper_username is None:
         raise BadInput(
@@ -357,7 +357,7 @@ async def list_entries(
     helper_staff = None
     if staff.role is Role.VOLUNTEER:
         helper_staff = staff.id
-    elif not sees_every_elder(staff):
+    elif not keeps_timebank(staff):
         raise Forbidden("只有管理员、热线话务员和志愿者本人可以查看时间银行记录")
     return await _entries_out(await queries.timebank_entries(status, limit, helper_staff))
 

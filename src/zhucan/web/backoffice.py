@@ -27,7 +27,7 @@ from litestar.types import ControllerRouterHandler
 from zhucan.access import Role, Staff
 from zhucan.compliance import config, due, summary
 from zhucan.errors import NotAuthenticated
-from zhucan.http.deps import AppSettings, Today
+from zhucan.http.deps import Ctx
 from zhucan.http.guards import requires
 from zhucan.people.auth import account_of, read_token
 from zhucan.reports import service as reports
@@ -115,11 +115,11 @@ class BackOffice(Controller):
     exception_handlers = {NotSignedIn: _sign_in_page}
 
     @get("/", operation_id="adminCompliancePage", summary="后台：食品安全")
-    async def compliance(self, today: Today, settings: AppSettings) -> Template:
-        as_of = today
+    async def compliance(self, ctx: Ctx) -> Template:
+        as_of = ctx.today
         # Every year the plan sets targets for, up to this one: progress toward "no grade C".
         years = sorted({y for y in await config.targets() if y < as_of.year} | {as_of.year})
-        tz = settings.tz
+        tz = ctx.settings.tz
         summaries = [await summary.summary(y, None, as_of, tz) for y in years]
         grades = ("A", "B", "C", "rectifying", "ungraded")
         chart = {
@@ -141,8 +141,8 @@ class BackOffice(Controller):
         )
 
     @get("/meals", operation_id="adminMealsPage", summary="后台：助餐人次与覆盖率")
-    async def meals(self, today: Today, year: Year = None) -> Template:
-        year = year or today.year
+    async def meals(self, ctx: Ctx, year: Year = None) -> Template:
+        year = year or ctx.today.year
         report = await reports.meal_report(year, None)
         months = await reports.meals_by_month(year)
         baseline = await reports.meals_by_month(report.baseline_year)
@@ -162,20 +162,20 @@ class BackOffice(Controller):
     @get("/settlement", operation_id="adminSettlementPage", summary="后台：月度结算")
     async def settlement(
         self,
-        today: Today,
+        ctx: Ctx,
         month: Annotated[
             str | None, QueryParameter(max_length=7, description="YYYY-MM，默认本月")
         ] = None,
     ) -> Template:
-        month = month or today.strftime("%Y-%m")
+        month = month or ctx.today.strftime("%Y-%m")
         return Template(
             "admin_settlement.html",
             context={"month": month, "report": await reports.settlement(month)},
         )
 
     @get("/welfare", operation_id="adminWelfarePage", summary="后台：关爱提醒")
-    async def welfare(self, request: Request, today: Today) -> Template:
-        as_of = today
+    async def welfare(self, request: Request, ctx: Ctx) -> Template:
+        as_of = ctx.today
         admin = request.scope[STAFF_SCOPE_KEY]  # type: ignore[literal-required]  # set by _admin_cookie
         alerts = await reports.welfare_alerts(admin, as_of, None)
         return Template("admin_welfare.html", context={"alerts": alerts, "as_of": as_of})
@@ -183,12 +183,12 @@ class BackOffice(Controller):
     @get("/policy", operation_id="adminPolicyPage", summary="后台：补贴政策")
     async def policy(
         self,
-        today: Today,
+        ctx: Ctx,
         published: Annotated[
             date | None, QueryParameter(description="刚发布的新版本的生效日期（页面据此提示）")
         ] = None,
     ) -> Template:
-        as_of = today
+        as_of = ctx.today
         return Template(
             "admin_policy.html",
             context={

@@ -5,8 +5,8 @@ It is bridged to our staff accounts rather than given its own Piccolo BaseUser l
 admin accounts, one sign-in, one place to revoke. Our mount is the only way in: it answers only a
 request carrying a valid admin page cookie (otherwise it redirects to /admin to sign in) and then
 hands piccolo_admin a session cookie naming that admin. piccolo_admin checks it through its own
-public extension points, a session table (`_MountSession`) that trusts what the mount set and an
-account table (people.queries.AdminAccount) that reads the staff account. Nothing of its
+public extension points, a session table (`_MountSession`) that accepts only the token the
+mount gave this request and an account table (people.queries.AdminAccount) that reads the staff account. Nothing of its
 internals is patched.
 
 It is read-only as a whole: a write there would bypass the audit log, the ledger's double entry
@@ -16,9 +16,10 @@ accounts): related tables are not pulled in.
 
 from __future__ import annotations
 
+import secrets
+from contextvars import ContextVar
 from datetime import timedelta
 from functools import cache
-from http.cookies import SimpleCookie
 from typing import cast
 
 from litestar import asgi
@@ -37,17 +38,22 @@ from zhucan.people.queries import AdminAccount
 from zhucan.regions.tables import Region
 from zhucan.web.backoffice import admin_from_cookie
 
-# piccolo_admin's session cookie; only our mount sets it, after checking the admin page cookie.
+# piccolo_admin's session cookie. The mount gives each request it lets in a fresh random token
+# and remembers, for that request only, which admin it stands for: a client's own cookie can
+# name no account.
 SESSION_COOKIE = "id"
+_admitted: ContextVar[tuple[str, int] | None] = ContextVar("data_browser_admin", default=None)
 
 
 class _MountSession(SessionsBase):
-    """piccolo_admin's session store, answered by the mount: the session token is the id of the
-    admin the mount let in (a client's own `id` cookie never gets past the mount)."""
+    """piccolo_admin's session store, answered by the mount (see `_admitted`)."""
 
     @classmethod
     async def get_user_id(cls, token: str, increase_expiry: timedelta | None = None) -> int | None:
-        return int(token) if token.isdigit() else None
+        admitted = _admitted.get()
+        if admitted is None or not secrets.compare_digest(admitted[0], token):
+            return None
+        return admitted[1]
 
 
 @cache
@@ -76,19 +82,19 @@ def _data_app() -> ASGIApp:
     )
 
 
-def _with_session(scope: Scope, staff_id: int) -> Scope:
-    """The request's headers with the session cookie naming this admin, any other `id` dropped."""
-    cookies = SimpleCookie()
-    for name, value in scope["headers"]:
-        if name == b"cookie":
-            cookies.load(value.decode("latin-1"))
-    pairs = [f"{k}={m.value}" for k, m in cookies.items() if k != SESSION_COOKIE]
-    pairs.append(f"{SESSION_COOKIE}={staff_id}")
+def _with_session(scope: Scope, token: str) -> Scope:
+    """The request with the session cookie `token` in place of any `id` cookie it carried."""
+    kept = [
+        part.strip()
+        for name, value in scope["headers"]
+        if name == b"cookie"
+        for part in value.decode("latin-1").split(";")
+        if part.strip() and part.split("=", 1)[0].strip() != SESSION_COOKIE
+    ]
+    cookie = "; ".join([*kept, f"{SESSION_COOKIE}={token}"]).encode("latin-1")
     headers = [(k, v) for k, v in scope["headers"] if k != b"cookie"]
     # mypy cannot spread a union of TypedDicts; the copy is the same kind of scope as `scope`.
-    return cast(
-        Scope, {**scope, "headers": [*headers, (b"cookie", "; ".join(pairs).encode("latin-1"))]}
-    )
+    return cast(Scope, {**scope, "headers": [*headers, (b"cookie", cookie)]})
 
 
 @asgi("/admin/data", is_mount=True, copy_scope=True)
@@ -106,7 +112,9 @@ async def data_browser(scope: Scope, receive: Receive, send: Send) -> None:
         )
         await send({"type": "http.response.body", "body": b"", "more_body": False})
         return
-    await _data_app()(_with_session(scope, staff.id), receive, send)
+    token = secrets.token_urlsafe(24)
+    _admitted.set((token, staff.id))
+    await _data_app()(_with_session(scope, token), receive, send)
 
 
 ROUTES = [data_browser]

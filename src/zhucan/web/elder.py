@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import jwt
@@ -29,12 +29,13 @@ from pydantic import ValidationError
 from zhucan.clock import now_utc
 from zhucan.compliance import canteen_profile as canteens
 from zhucan.errors import BadInput, DomainError, NotAuthenticated
-from zhucan.http.deps import AppSettings, ClientAddress, Now
+from zhucan.http.deps import Ctx
 from zhucan.http.idempotency import takeover_period
 from zhucan.menus import service as menus
 from zhucan.ordering import service as ordering
 from zhucan.ordering.schemas import OrderIn, OrderLineIn
 from zhucan.people import service as people
+from zhucan.settings import Settings
 
 # Elder mode has no time limits: an elder may put the phone down between seeing the bill and
 # confirming. The ticket only has to outlive any such pause, not a whole day: a page left open
@@ -64,7 +65,7 @@ def _plain(error: DomainError) -> str:
     return HINTS.get(error.field or "") or _FIELD_PREFIX.sub("", error.detail)
 
 
-def _sign(purpose: str, claims: dict[str, Any], settings: AppSettings, ttl: timedelta) -> str:
+def _sign(purpose: str, claims: dict[str, Any], settings: Settings, ttl: timedelta) -> str:
     return jwt.encode(
         {"purpose": purpose, "exp": now_utc() + ttl, **claims},
         settings.secret_key,
@@ -72,7 +73,7 @@ def _sign(purpose: str, claims: dict[str, Any], settings: AppSettings, ttl: time
     )
 
 
-def _read(purpose: str, token: str, settings: AppSettings, code: str) -> dict[str, Any]:
+def _read(purpose: str, token: str, settings: Settings, code: str) -> dict[str, Any]:
     try:
         claims = jwt.decode(
             token,
@@ -145,7 +146,7 @@ class ElderPages(Controller):
     exception_handlers = {DomainError: error_page}
 
     async def _menu_page(
-        self, now: Now, code: str, form=None, error: DomainError | None = None
+        self, now: datetime, code: str, form=None, error: DomainError | None = None
     ) -> Template:
         menu = await menus.next_open_menu(code, now.date(), now.time())
         form = form or {}
@@ -165,8 +166,8 @@ class ElderPages(Controller):
         )
 
     @get("/", operation_id="elderOrderPage", summary="老人扫码点餐页")
-    async def menu(self, now: Now, code: FromPath[str]) -> Template:
-        return await self._menu_page(now, code)
+    async def menu(self, ctx: Ctx, code: FromPath[str]) -> Template:
+        return await self._menu_page(ctx.now, code)
 
     @post(
         "/preview", operation_id="elderPreviewPage", summary="老人点餐：核对付款", status_code=200
@@ -174,11 +175,10 @@ class ElderPages(Controller):
     async def preview(
         self,
         request: Request,
-        now: Now,
-        client_address: ClientAddress,
-        settings: AppSettings,
+        ctx: Ctx,
         code: FromPath[str],
     ) -> Template:
+        now, settings = ctx.now, ctx.settings
         form = await request.form()
         card_no, pin = _typed(form.get("card_no", "")), _typed(form.get("pin", ""))
         try:
@@ -187,7 +187,9 @@ class ElderPages(Controller):
             if not (_digits(pin) and len(pin) == 6):
                 raise BadInput("密码是 6 位数字，请再输一遍", field="pin")
             data = _order_in(code, form, card_no=card_no, pin=pin)
-            elder_id = await people.verify_card_pin(card_no, pin, settings, client=client_address)
+            elder_id = await people.verify_card_pin(
+                card_no, pin, settings, client=ctx.client_address
+            )
             preview = await ordering.preview_order(
                 data, ordering.Placer(elder_id, "qr", None), now.date(), now.time()
             )
@@ -213,9 +215,8 @@ class ElderPages(Controller):
         )
 
     @post("/order", operation_id="elderPlaceOrder", summary="老人点餐：确认下单")
-    async def order(
-        self, request: Request, now: Now, settings: AppSettings, code: FromPath[str]
-    ) -> Template | Redirect:
+    async def order(self, request: Request, ctx: Ctx, code: FromPath[str]) -> Template | Redirect:
+        now, settings = ctx.now, ctx.settings
         form = await request.form()
         try:
             claims = _read("elder-order", form.get("ticket", ""), settings, code)
@@ -246,17 +247,16 @@ class ElderPages(Controller):
     @get("/done", operation_id="elderOrderDone", summary="老人点餐：订单号")
     async def done(
         self,
-        now: Now,
-        settings: AppSettings,
+        ctx: Ctx,
         code: FromPath[str],
         r: Annotated[str, QueryParameter(description="签名的回执")] = "",
     ) -> Template | Redirect:
         try:
-            claims = _read("elder-receipt", r, settings, code)
+            claims = _read("elder-receipt", r, ctx.settings, code)
         except NotAuthenticated:
             return Redirect(f"/c/{code}", status_code=303)  # an old or mistyped link: start again
         order = await ordering.order_out(claims["order"])
-        today = now.date()
+        today = ctx.today
         return Template(
             "elder_done.html",
             context={

@@ -11,13 +11,13 @@ from litestar.response import Template
 
 from zhucan.compliance import canteen_profile as canteens
 from zhucan.compliance import config
-from zhucan.http.deps import Today
+from zhucan.http.deps import Ctx
 from zhucan.web.page_errors import PAGE_ERRORS
 
 
 @get("/inspect", operation_id="inspectorHomePage", summary="检查员工作台", include_in_schema=False)
-async def inspector_home(today: Today) -> Template:
-    as_of = today
+async def inspector_home(ctx: Ctx) -> Template:
+    as_of = ctx.today
     return Template(
         "inspector_home.html", context={"canteens": await canteens.summaries(as_of), "as_of": as_of}
     )
@@ -30,8 +30,8 @@ async def inspector_home(today: Today) -> Template:
     include_in_schema=False,
     exception_handlers=PAGE_ERRORS,
 )
-async def inspection_form(today: Today, code: FromPath[str]) -> Template:
-    as_of = today
+async def inspection_form(ctx: Ctx, code: FromPath[str]) -> Template:
+    as_of = ctx.today
     canteen = await canteens.detail(code, as_of)
     checklist = await config.checklist()
     areas: dict[str, list] = {}  # in checklist order, whatever order the data file lists them

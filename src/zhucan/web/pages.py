@@ -9,7 +9,7 @@ from litestar.types import ControllerRouterHandler
 
 from zhucan.compliance import canteen_profile as canteens
 from zhucan.compliance import plans
-from zhucan.http.deps import Today
+from zhucan.http.deps import Ctx
 from zhucan.web.backoffice import ROUTES as BACKOFFICE_ROUTES
 from zhucan.web.data_browser import ROUTES as DATA_BROWSER_ROUTES
 from zhucan.web.elder import ROUTES as ELDER_ROUTES
@@ -29,16 +29,16 @@ class PublicPages(Controller):
     exception_handlers = PAGE_ERRORS
 
     @get("/canteens", operation_id="publicCanteensPage", summary="食堂食品安全公示页")
-    async def canteens(self, today: Today) -> Template:
-        as_of = today
+    async def canteens(self, ctx: Ctx) -> Template:
+        as_of = ctx.today
         return Template(
             "public_canteens.html",
             context={"canteens": await canteens.summaries(as_of), "as_of": as_of},
         )
 
     @get("/canteens/{code:str}", operation_id="publicCanteenPage", summary="单个食堂公示页")
-    async def canteen(self, today: Today, code: FromPath[str]) -> Template:
-        as_of = today
+    async def canteen(self, ctx: Ctx, code: FromPath[str]) -> Template:
+        as_of = ctx.today
         return Template(
             "public_canteen.html",
             context={"canteen": await canteens.detail(code, as_of), "as_of": as_of},

@@ -17,7 +17,7 @@ from litestar.response import Template
 
 from zhucan.access import ROLE_LABELS, Role
 from zhucan.compliance import canteen_profile as canteens
-from zhucan.http.deps import Now
+from zhucan.http.deps import Ctx
 from zhucan.menus import service as menus
 from zhucan.menus.rules import DIET_NAMES, SLOT_NAMES
 from zhucan.menus.schemas import Slot
@@ -81,12 +81,13 @@ async def hotline() -> Template:
     exception_handlers=PAGE_ERRORS,
 )
 async def kitchen(
-    now: Now,
+    ctx: Ctx,
     code: FromPath[str],
     meal_date: Annotated[date | None, QueryParameter(name="date")] = None,
     slot: Annotated[Slot | None, QueryParameter()] = None,
 ) -> Template:
     """The coming slot unless a date and slot are asked for: the one the kitchen cooks next."""
+    now = ctx.now
     canteen = await canteens.summary(code, now.date())
     if meal_date is None or slot is None:
         coming = await menus.next_open_menu(code, now.date(), now.time())
