@@ -60,15 +60,21 @@ def insert(
     """`INSERT INTO table (…) VALUES ($1, …), (…) [RETURNING …]` for `rows` (each naming the
     same columns of `table`, in any order) and its arguments, row by row. A name that is not a
     column of the table raises, so only the values given can be wrong."""
-    names = [name for name in column_names(table) if name in rows[0]]
-    if unknown := sorted(set(rows[0]) - set(names)):
+    names = tuple(name for name in column_names(table) if name in rows[0])
+    if len(names) != len(rows[0]):
+        unknown = sorted(set(rows[0]) - set(names))
         raise ValueError(f"{table._meta.tablename} has no column {', '.join(unknown)}")
-    width = len(names)
-    values = ", ".join(f"({placeholders(i * width + 1, width)})" for i in range(len(rows)))
-    text = f"INSERT INTO {table._meta.tablename} ({', '.join(map(_quoted, names))}) VALUES {values}"
-    if returning:
-        text += f" RETURNING {returning}"
+    text = _insert_text(table, names, len(rows), returning)
     return text, [row[name] for row in rows for name in names]
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_text(table: type[Table], names: tuple[str, ...], count: int, returning: str) -> str:
+    # Built once per shape: an order inserts its lines and ledger entries with every request.
+    width = len(names)
+    values = ", ".join(f"({placeholders(i * width + 1, width)})" for i in range(count))
+    text = f"INSERT INTO {table._meta.tablename} ({', '.join(map(_quoted, names))}) VALUES {values}"
+    return f"{text} RETURNING {returning}" if returning else text
 
 
 def rows_table(

@@ -40,7 +40,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, dict_factory
 from piccolo.querystring import QueryString
@@ -152,14 +152,16 @@ class SQLiteWriter:
             raise
 
     def execute(self, sql: str, args: Args = ()) -> list[Row]:
-        return cast(list[Row], self._connection().execute(sql, args).fetchall())
+        rows: list[Row] = self._connection().execute(sql, args).fetchall()
+        return rows
 
     def read(self, sql: str, args: Args = ()) -> list[Row]:
         """A short read on this loop's own reader connection, right here: under WAL it never
         waits for the writer, and it sees only committed data (not the open batch)."""
         if self.reader is None:
             self.reader = self.engine.new_sync_connection(timeout=0)
-        return cast(list[Row], self.reader.execute(sql, args).fetchall())
+        rows: list[Row] = self.reader.execute(sql, args).fetchall()
+        return rows
 
     async def run(self, work: Callable[[], Awaitable[T]]) -> T:
         self.waiting += 1
@@ -301,7 +303,8 @@ class SerialisedSQLiteEngine(SQLiteEngine):
         if conn is None:
             conn = self._local.conn = self.new_sync_connection()
             self._reader_connections.append(conn)
-        return cast(list[Row], conn.execute(sql, args).fetchall())
+        rows: list[Row] = conn.execute(sql, args).fetchall()
+        return rows
 
     async def run_outside_transaction(self, sql: str, args: Args = ()) -> list[Row]:
         """`sql` outside any transaction: a read on a reader connection in a thread, sees only
@@ -325,7 +328,8 @@ class SerialisedSQLiteEngine(SQLiteEngine):
         if isinstance(current, SQLiteTransaction):  # Piccolo's own (migrations)
             # get_connection() gave it dict rows and foreign keys on.
             async with current.connection.execute(sql, args) as cursor:
-                return cast(list[Row], await cursor.fetchall())
+                rows: list[Row] = await cursor.fetchall()
+                return rows
         return await self.run_outside_transaction(sql, args)
 
     async def run_sql(self, sql: str, args: Args) -> list[Row]:
