@@ -173,3 +173,11 @@ async def test_a_token_for_an_account_that_no_longer_exists_is_401(client, facto
         401,
         "账号已不存在",
     )
+
+
+async def test_an_account_whose_role_was_edited_into_an_unknown_one_is_401_not_500(client, factory):
+    """Only zhucan writes roles, but a hand-edited row must not break every request."""
+    clerk = await factory.staff("operator")
+    headers = factory.headers_for(clerk)
+    await StaffUser.update({StaffUser.role: "superclerk"}).where(StaffUser.id == clerk.id)
+    assert_problem(await client.get("/api/v1/elders", headers=headers), 401, "角色无效")

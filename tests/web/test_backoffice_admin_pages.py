@@ -147,6 +147,11 @@ async def test_data_browser_is_for_admins_and_read_only(client, factory):
     response = await client.get("/admin/data/", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/admin"
     assert (await client.get("/admin/data/api/tables/", follow_redirects=False)).status_code == 303
+    # piccolo_admin's own session cookie, naming an account id, opens nothing by itself.
+    forged = await client.get(
+        "/admin/data/api/tables/", headers={"Cookie": "id=1"}, follow_redirects=False
+    )
+    assert forged.status_code == 303
     await _signed_in(client, factory)
     assert (await client.get("/admin/data", follow_redirects=False)).headers[
         "location"
@@ -157,6 +162,11 @@ async def test_data_browser_is_for_admins_and_read_only(client, factory):
     assert not {"elder", "staff_user", "piccolo_user"} & set(tables)  # no personal data, no logins
     user = (await client.get("/admin/data/api/user/")).json()
     assert user["username"] == "admin"
+    # Signed in, a session cookie of the client's own choosing is replaced, not believed.
+    own_choice = {"Cookie": f"zhucan_admin={client.cookies.get('zhucan_admin')}; id=999"}
+    assert (await client.get("/admin/data/api/user/", headers=own_choice)).json()[
+        "username"
+    ] == "admin"
     rows = (await client.get("/admin/data/api/tables/inspection/")).json()["rows"]
     assert [r["score_tenths"] for r in rows] == [1000]
     inspection_id = rows[0]["id"]
