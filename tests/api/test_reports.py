@@ -442,3 +442,26 @@ async def test_meal_targets_load_from_their_data_file_with_checks(factory, tmp_p
     ).json()
     assert report["baseline_year"] == 2024
     assert report["targets"] == {"coverage_ratio": 0.5, "meals": 10}
+
+
+async def test_a_canteen_name_that_looks_like_a_formula_is_exported_as_text(factory):
+    """OWASP CSV injection: the clerk's spreadsheet must show the name, not run it."""
+    evil = '=HYPERLINK("http://evil.example","点我")'
+    await factory.canteen("C1", name=evil)
+    await publish_menu(factory, [dish("A", 1200)])
+    elder = await factory.elder()
+    await topup(factory, elder["elder_id"], 5000)
+    month = (await card_order(factory, elder)).json()["meal_date"][:7]
+    admin = await factory.admin()
+
+    response = await factory.client.get(
+        f"/api/v1/reports/settlement.csv?month={month}", headers=admin
+    )
+    table = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert table[1][:2] == ["C1", "'" + evil]
+
+    response = await factory.client.get(
+        f"/api/v1/reports/settlement.xlsx?month={month}", headers=admin
+    )
+    cell = load_workbook(io.BytesIO(response.content)).active.cell(2, 2)
+    assert (cell.value, cell.data_type) == (evil, "s")

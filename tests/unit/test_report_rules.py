@@ -70,3 +70,12 @@ def test_a_regular_who_stops_eating_is_flagged_until_visited():
     assert (signal.kind, signal.since) == ("no_meal", date(2026, 11, 17))
     visited = rules.MealFacts(**{**facts.__dict__, "last_visit": date(2026, 11, 18)})
     assert rules.welfare_signals(visited, today) == []
+
+
+def test_text_a_spreadsheet_would_run_gets_an_apostrophe_and_nothing_else_changes():
+    from zhucan.reports.rules import as_text
+
+    for formula in ("=1+1", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"):
+        assert as_text(formula) == "'" + formula
+    for kept in ("幸福里老年食堂", "C1", "", -5, 12.5, None, "a=b"):
+        assert as_text(kept) == kept

@@ -19,6 +19,19 @@ def yuan(fen: int) -> str:
     return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
+# What a spreadsheet reads as the start of a formula (OWASP, CSV injection): a canteen named
+# "=HYPERLINK(…)" must reach the clerk's Excel as that text, never as a live formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value: object) -> object:
+    """A text value a spreadsheet would run as a formula, with the apostrophe that keeps it text;
+    numbers and other text unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def ratio(part: int, whole: int) -> float | None:
     return None if whole == 0 else round(part / whole, 4)
 

@@ -137,7 +137,7 @@ async def settlement_csv(month: str) -> str:
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(_header())
-    writer.writerows(_table(report, rules.yuan))
+    writer.writerows([rules.as_text(cell) for cell in row] for row in _table(report, rules.yuan))
     return out.getvalue()
 
 
@@ -149,6 +149,11 @@ async def settlement_xlsx(month: str) -> bytes:
     sheet.append(_header())
     for row in _table(report, lambda fen: Decimal(rules.yuan(fen))):
         sheet.append(row)
+    # openpyxl stores a text beginning with "=" as a formula; no cell of a report is one.
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if cell.data_type == "f":
+                cell.data_type = "s"
     bold = Font(bold=True)
     for cell in [*sheet[1], *sheet[sheet.max_row]]:
         cell.font = bold
