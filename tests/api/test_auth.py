@@ -181,3 +181,34 @@ async def test_an_account_whose_role_was_edited_into_an_unknown_one_is_401_not_5
     headers = factory.headers_for(clerk)
     await StaffUser.update({StaffUser.role: "superclerk"}).where(StaffUser.id == clerk.id)
     assert_problem(await client.get("/api/v1/elders", headers=headers), 401, "角色无效")
+
+
+async def test_an_unknown_username_costs_the_same_password_check_as_a_wrong_password(
+    client, factory, monkeypatch
+):
+    """Sign-in timing must not tell which usernames exist: both refusals verify a hash."""
+    from zhucan.people import auth
+
+    await factory.staff("operator", username="known-clerk")
+    verified = []
+
+    class Counting:
+        """The suite's hasher, noting every hash it verifies against."""
+
+        def __init__(self, hasher):
+            self.hasher = hasher
+
+        def hash(self, password):
+            return self.hasher.hash(password)
+
+        def verify(self, password_hash, password):
+            verified.append(password_hash)
+            return self.hasher.verify(password_hash, password)
+
+    monkeypatch.setattr(auth, "_hasher", Counting(auth._hasher))
+    for username in ("known-clerk", "nobody-here"):
+        response = await client.post(
+            "/api/v1/auth/token", json={"username": username, "password": "wrong-password-1"}
+        )
+        assert_problem(response, 401, "用户名或密码错误")
+    assert len(verified) == 2 and all(h.startswith("$argon2") for h in verified)

@@ -3,6 +3,8 @@ puts the signed-in Staff on each request (route guards are in zhucan.http.guards
 
 from __future__ import annotations
 
+import functools
+import secrets
 from datetime import timedelta
 
 import jwt
@@ -25,11 +27,20 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_matches(password_hash: str, password: str) -> bool:
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether `password` is the one hashed. Without a hash (no such account) the same work is
+    done against a stand-in, so that an unknown username takes as long to refuse as a wrong
+    password and sign-in timing does not tell which usernames exist."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash or _stand_in_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    # Made on first use, with the hasher's cost settings of that moment.
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def issue_token(staff: Staff, secret_key: str, ttl_seconds: int) -> str:

@@ -90,7 +90,8 @@ async def authenticate(username: str, password: str, *, client: str | None = Non
     """The staff member with these credentials; wrong ones count against `client`'s address."""
     await attempts.check("password", client, username)
     row = await queries.staff_login(username)
-    if row is None or not row["active"] or not password_matches(row["password_hash"], password):
+    matches = password_matches(row["password_hash"] if row else None, password)
+    if row is None or not row["active"] or not matches:
         await attempts.record_failure("password", client, username)
         raise NotAuthenticated("用户名或密码错误")
     return Staff(
